@@ -1,0 +1,217 @@
+"""Task options: one frozen dataclass, filled from keyword arguments, CLI ``--set`` pairs or TOML.
+
+Values arrive in friendly forms (``terms="2-4"``, ``operators="+-*"``,
+``largest=100``) and are normalised here, once, with errors that name the option.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class TaskConfig:
+    """Everything that defines a task's language, lengths and alphabet."""
+
+    grammar: str = "addition"
+    terms: tuple[int, int] = (2, 2)
+    values: tuple[int, int] = (1, 999)
+    operators: tuple[tuple[str, float], ...] | None = None
+    depth: int = 0
+    brackets: float = 0.1
+    negation: float = 0.2
+    negative_results: bool = True
+    division: str = "exact"
+    reverse_input: bool = False
+    reverse_output: bool = False
+    pad_side: str = "left"
+    pad_terms: bool = False
+    pad: str = " "
+    python: tuple[str, ...] = field(default=())
+
+    def replace(self, **options: Any) -> TaskConfig:
+        return make_config(self, options)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain TOML/JSON-friendly values."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name == "operators" and value is not None:
+                value = {k: v for k, v in value}
+            elif isinstance(value, tuple):
+                value = list(value)
+            if value is not None:
+                out[f.name] = value
+        return out
+
+
+OPTION_HELP: dict[str, str] = {
+    "grammar": "built-in grammar name or path of a .lark file",
+    "terms": "how many numbers: N or MIN-MAX (alias: n_numbers)",
+    "values": "range of each number, MIN-MAX (aliases: largest=L for 1-L, digits=D for 0-(10^D-1))",
+    "operators": "enabled operators and weights: '+-*' or {'+': 2, '*': 1}; default all the grammar has",
+    "depth": "largest bracket nesting depth",
+    "brackets": "weight of optional brackets around a term",
+    "negation": "weight of unary minus",
+    "negative_results": "false rejects expressions whose answer is negative",
+    "division": "'exact' (only divisions without remainder) or 'rational' (answers p/q in lowest terms)",
+    "reverse_input": "feed the expression reversed",
+    "reverse_output": "emit the answer reversed (least significant digit first)",
+    "pad_side": "'left' (like the tutorial) or 'right'",
+    "pad_terms": "zero-pad every number to the widest number's width",
+    "pad": "the padding character",
+    "python": "Python files to run first (they register custom nodes)",
+}
+
+ALIASES = {"n_numbers", "largest", "digits"}
+
+
+def _int_range(name: str, value: Any) -> tuple[int, int]:
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        if isinstance(value, int):
+            lo = hi = value
+        elif isinstance(value, str):
+            parts = value.replace("..", "-").split("-") if "-" in value[1:] or ".." in value else [value]
+            lo, hi = (int(parts[0]), int(parts[-1]))
+        else:
+            lo, hi = (int(v) for v in value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"option {name!r} must be a whole number or a range like 2-4, got {value!r}") from None
+    if lo > hi:
+        raise ConfigError(f"option {name!r}: range {lo}-{hi} is empty")
+    return lo, hi
+
+
+def _bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"option {name!r} must be true or false, got {value!r}")
+
+
+def _weight(name: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"option {name!r} must be a number, got {value!r}") from None
+    if number < 0:
+        raise ConfigError(f"option {name!r} must not be negative, got {value!r}")
+    return number
+
+
+def _operators(value: Any) -> tuple[tuple[str, float], ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            raise ConfigError("option 'operators': write weights as op=weight pairs, e.g. '+=2,*=1'")
+        if "=" in text:
+            pairs = [p.split("=", 1) for p in text.split(",") if p.strip()]
+            value = {k.strip(): v for k, v in pairs}
+        else:
+            value = {ch: 1.0 for ch in text.replace(",", "").replace(" ", "")}
+    elif isinstance(value, list | tuple):
+        value = {str(v): 1.0 for v in value}
+    if not isinstance(value, Mapping) or not value:
+        raise ConfigError(f"option 'operators' must name at least one operator, got {value!r}")
+    return tuple(sorted((str(k), _weight(f"operators[{k}]", v)) for k, v in value.items()))
+
+
+def make_config(base: TaskConfig, options: Mapping[str, Any]) -> TaskConfig:
+    """``base`` with ``options`` applied; raises :class:`ConfigError` naming the bad option."""
+    names = {f.name for f in dataclasses.fields(TaskConfig)}
+    changes: dict[str, Any] = {}
+    for key, value in options.items():
+        key = key.replace("-", "_")
+        if key == "n_numbers":
+            key = "terms"
+        if key == "largest":
+            hi = _int_range(key, value)[1]
+            changes["values"] = (1, hi)
+            continue
+        if key == "digits":
+            digits = _int_range(key, value)[1]
+            if not 1 <= digits <= 30:
+                raise ConfigError(f"option 'digits' must be between 1 and 30, got {value!r}")
+            changes["values"] = (0, 10**digits - 1)
+            continue
+        if key not in names:
+            close = difflib.get_close_matches(key, sorted(names | ALIASES), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"unknown task option {key!r}{hint} (options: {', '.join(sorted(names))})")
+        changes[key] = _coerce(key, value)
+    config = dataclasses.replace(base, **changes)
+    _check(config)
+    return config
+
+
+def _coerce(key: str, value: Any) -> Any:
+    if key in {"terms", "values"}:
+        return _int_range(key, value)
+    if key == "operators":
+        return _operators(value)
+    if key == "depth":
+        depth = _int_range(key, value)[1]
+        return depth
+    if key in {"brackets", "negation"}:
+        return _weight(key, value)
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms"}:
+        return _bool(key, value)
+    if key == "python":
+        return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+    return str(value)
+
+
+def _check(config: TaskConfig) -> None:
+    if config.terms[0] < 1:
+        raise ConfigError(f"option 'terms' must be at least 1, got {config.terms[0]}")
+    if config.terms[1] > 64:
+        raise ConfigError(f"option 'terms' allows at most 64 numbers, got {config.terms[1]}")
+    if config.values[0] < 0:
+        raise ConfigError(f"option 'values' must not be negative (numbers are written without sign), got {config.values}")
+    if not 0 <= config.depth <= 16:
+        raise ConfigError(f"option 'depth' must be between 0 and 16, got {config.depth}")
+    if config.division not in {"exact", "rational"}:
+        raise ConfigError(f"option 'division' must be 'exact' or 'rational', got {config.division!r}")
+    if config.pad_side not in {"left", "right"}:
+        raise ConfigError(f"option 'pad_side' must be 'left' or 'right', got {config.pad_side!r}")
+    if len(config.pad) != 1 or config.pad.isdigit():
+        raise ConfigError(f"option 'pad' must be one non-digit character, got {config.pad!r}")
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, str]:
+    """``["terms=3", "largest=100"]`` from the CLI's ``--set`` into a dict."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ConfigError(f"--set expects KEY=VALUE, got {pair!r}")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None

@@ -1,0 +1,270 @@
+"""Random derivations drawn straight from a grammar, for a whole batch at once.
+
+The grammar is compiled into a table of *states* ``(rule, numbers, depth)``: a rule
+that must derive exactly ``numbers`` literal numbers using at most ``depth`` nested
+brackets. Each state has a list of *outcomes* (the rule's alternatives, with the
+numbers split among the children) with probabilities set by the task's weights.
+Pass-through alternatives (``?sum: product``) are folded into their parent, so a
+walk only visits states that emit something.
+
+A batch walks all its derivations in lock step with numpy: every row keeps a stack
+of pending codes, and each step pops one code per row. Popping a token writes it to
+the infix stream (the expression text); a number writes to both streams; an
+operator code, pushed after its operands, writes to the postfix stream (what
+:mod:`arithseq.vm` evaluates); a state is replaced by one of its outcomes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ConfigError, GrammarError
+from .grammar import Alternative, Grammar
+from .semantics import LEAF, NODES, Bound
+
+EMPTY = -1
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Largest sizes any derivation of the table can reach."""
+
+    input_length: int
+    output_bound: Bound
+    infix_items: int
+    postfix_items: int
+    steps: int
+
+
+class DerivationTable:
+    """A grammar compiled for sampling with given weights, term counts and bracket depth."""
+
+    def __init__(
+        self,
+        grammar: Grammar,
+        weight: Callable[[Alternative], float],
+        terms: tuple[int, int],
+        depth: int,
+        leaf_width: int,
+        leaf_bound: Bound,
+    ) -> None:
+        self.grammar = grammar
+        self.depth = depth
+        self.tokens: tuple[str, ...] = grammar.literals
+        self.ops: tuple[str, ...] = tuple(sorted(grammar.labels - {LEAF}))
+        self.leaf_code = len(self.tokens)
+        self.op_base = self.leaf_code + 1
+        self.state_base = self.op_base + len(self.ops)
+        self._weight = {id(a): weight(a) for alts in grammar.rules.values() for a in alts}
+        self._alts = grammar.rules
+        self._feasible = self._feasibility(terms[1], depth)
+        self.terms = [n for n in range(terms[0], terms[1] + 1) if (grammar.start, n, depth) in self._feasible]
+        if not self.terms:
+            raise ConfigError(
+                f"grammar {grammar.name!r} cannot make an expression with {terms[0]}..{terms[1]} "
+                f"numbers and bracket depth <= {depth} using the enabled operators"
+            )
+        self._states: dict[tuple[str, int, int], int] = {}
+        self._outcomes: list[list[tuple[float, tuple[int, ...]]]] = []
+        self._visiting: set[tuple[str, int, int]] = set()
+        self.start_states = np.array([self._state(grammar.start, n, depth) for n in self.terms])
+        self._tables()
+        self.limits = self._limits(leaf_width, leaf_bound)
+
+    # -- compilation ------------------------------------------------------------
+    def _splits(self, children: tuple[str, ...], n: int, depth: int, feasible) -> Iterator[tuple[int, ...]]:
+        if not children:
+            if n == 0:
+                yield ()
+            return
+        head, rest = children[0], children[1:]
+        for k in range(n + 1):
+            if (head, k, depth) in feasible:
+                for tail in self._splits(rest, n - k, depth, feasible):
+                    yield (k, *tail)
+
+    def _choices(self, rule: str, n: int, depth: int, feasible) -> Iterator[tuple[Alternative, int, tuple[int, ...]]]:
+        for alt in self._alts[rule]:
+            if self._weight[id(alt)] <= 0:
+                continue
+            inner = depth - 1 if alt.opens_bracket else depth
+            if inner < 0:
+                continue
+            if rule == LEAF:
+                if n == 1:
+                    yield alt, inner, ()
+                continue
+            for split in self._splits(alt.children, n, inner, feasible):
+                yield alt, inner, split
+
+    def _feasibility(self, max_terms: int, depth: int) -> set[tuple[str, int, int]]:
+        feasible: set[tuple[str, int, int]] = set()
+        grew = True
+        while grew:
+            grew = False
+            for rule in self._alts:
+                for n in range(max_terms + 1):
+                    for d in range(depth + 1):
+                        key = (rule, n, d)
+                        if key not in feasible and next(self._choices(rule, n, d, feasible), None):
+                            feasible.add(key)
+                            grew = True
+        return feasible
+
+    def _state(self, rule: str, n: int, depth: int) -> int:
+        key = (rule, n, depth)
+        if key in self._states:
+            return self._states[key]
+        if key in self._visiting:
+            raise GrammarError(
+                f"{self.grammar.source}:{self.grammar.line_of(rule)}: rule {rule!r} can derive itself "
+                "without adding a number or a bracket level, so expressions would be unbounded"
+            )
+        self._visiting.add(key)
+        outcomes = self._expand(rule, n, depth)
+        self._visiting.discard(key)
+        self._states[key] = len(self._outcomes)
+        self._outcomes.append(outcomes)
+        return self._states[key]
+
+    def _expand(self, rule: str, n: int, depth: int) -> list[tuple[float, tuple[int, ...]]]:
+        choices = list(self._choices(rule, n, depth, self._feasible))
+        per_alt: dict[int, int] = {}
+        for alt, _, _ in choices:
+            per_alt[id(alt)] = per_alt.get(id(alt), 0) + 1
+        total = sum(self._weight[k] for k in per_alt)
+        outcomes: list[tuple[float, tuple[int, ...]]] = []
+        for alt, inner, split in choices:
+            p = self._weight[id(alt)] / total / per_alt[id(alt)]
+            if alt.label == LEAF:
+                outcomes.append((p, (self.leaf_code,)))
+                continue
+            child_states = iter(self._state(c, k, inner) for c, k in zip(alt.children, split))
+            is_pass = alt.label is None and len(alt.items) == 1
+            if is_pass:
+                folded = self._outcomes[next(child_states)]
+                outcomes.extend((p * q, items) for q, items in folded)
+                continue
+            items = [
+                self.tokens.index(text) if kind == "tok" else self.state_base + next(child_states)
+                for kind, text in alt.items
+            ]
+            if alt.label is not None:
+                items.append(self.op_base + self.ops.index(alt.label))
+            outcomes.append((p, tuple(items)))
+        return outcomes
+
+    def _tables(self) -> None:
+        n_states = len(self._outcomes)
+        widest = max(len(o) for o in self._outcomes)
+        longest = max(len(items) for o in self._outcomes for _, items in o)
+        self.cum = np.full((n_states, widest), 2.0)
+        self.first = np.zeros(n_states, np.int64)
+        rhs, lengths = [], []
+        for s, outcomes in enumerate(self._outcomes):
+            probs = np.array([p for p, _ in outcomes])
+            self.cum[s, : len(outcomes)] = np.cumsum(probs / probs.sum())
+            self.cum[s, len(outcomes) - 1] = 1.0
+            self.first[s] = len(rhs)
+            for _, items in outcomes:
+                rhs.append(list(reversed(items)) + [EMPTY] * (longest - len(items)))
+                lengths.append(len(items))
+        self.rhs = np.array(rhs, np.int32)
+        self.rhs_len = np.array(lengths, np.int64)
+
+    def _limits(self, leaf_width: int, leaf_bound: Bound) -> Limits:
+        memo: dict[int, tuple[int, Bound, int, int, int]] = {}
+        used: set[str] = set()
+
+        def walk(state: int) -> tuple[int, Bound, int, int, int]:
+            if state in memo:
+                return memo[state]
+            best = None
+            for _, items in self._outcomes[state]:
+                length = infix = postfix = 0
+                steps = 1
+                bounds: list[Bound] = []
+                op = None
+                for code in items:
+                    if code >= self.state_base:
+                        sub = walk(code - self.state_base)
+                        length += sub[0]
+                        bounds.append(sub[1])
+                        infix += sub[2]
+                        postfix += sub[3]
+                        steps += sub[4]
+                        continue
+                    steps += 1
+                    if code == self.leaf_code:
+                        length += leaf_width
+                        bounds.append(leaf_bound)
+                        infix += 1
+                        postfix += 1
+                    elif code >= self.op_base:
+                        op = self.ops[code - self.op_base]
+                        used.add(op)
+                        postfix += 1
+                    else:
+                        length += len(self.tokens[code])
+                        infix += 1
+                        used.add(self.tokens[code])
+                bound = NODES[op].bound(bounds) if op else bounds[0]
+                candidate = (length, bound, infix, postfix, steps)
+                best = candidate if best is None else _widest(best, candidate)
+            memo[state] = best
+            return best
+
+        tops = [walk(int(s)) for s in self.start_states]
+        self.literals_used = tuple(t for t in self.tokens if t in used)
+        self.ops_used = tuple(op for op in self.ops if op in used)
+        top = tops[0]
+        for t in tops[1:]:
+            top = _widest(top, t)
+        return Limits(top[0], top[1], top[2], top[3], top[4])
+
+    # -- sampling -----------------------------------------------------------------
+    def walk(self, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Draw ``m`` derivations; returns (infix codes, postfix codes), padded with EMPTY."""
+        lim = self.limits
+        stack = np.zeros((m, lim.steps + 1), np.int32)
+        stack[:, 0] = self.state_base + self.start_states[rng.integers(0, len(self.terms), m)]
+        sp = np.ones(m, np.int64)
+        infix = np.full((m, lim.infix_items), EMPTY, np.int32)
+        postfix = np.full((m, lim.postfix_items), EMPTY, np.int32)
+        n_in = np.zeros(m, np.int64)
+        n_post = np.zeros(m, np.int64)
+        active = np.arange(m)
+        while active.size:
+            sp[active] -= 1
+            top = stack[active, sp[active]]
+            emits = top < self.op_base
+            rows = active[emits]
+            infix[rows, n_in[rows]] = top[emits]
+            n_in[rows] += 1
+            posts = (top >= self.leaf_code) & (top < self.state_base)
+            rows = active[posts]
+            postfix[rows, n_post[rows]] = top[posts]
+            n_post[rows] += 1
+            expands = top >= self.state_base
+            if expands.any():
+                rows = active[expands]
+                states = top[expands] - self.state_base
+                u = rng.random(rows.size)
+                choice = self.first[states] + (u[:, None] >= self.cum[states]).sum(axis=1)
+                items = self.rhs[choice]
+                size = self.rhs_len[choice]
+                for j in range(items.shape[1]):
+                    put = j < size
+                    stack[rows[put], sp[rows[put]] + j] = items[put, j]
+                sp[rows] += size
+            active = active[sp[active] > 0]
+        return infix, postfix
+
+
+def _widest(a, b):
+    length = max(a[0], b[0])
+    bound = Bound(max(a[1].num, b[1].num), max(a[1].den, b[1].den), a[1].negative or b[1].negative)
+    return (length, bound, max(a[2], b[2]), max(a[3], b[3]), max(a[4], b[4]))

@@ -1,0 +1,263 @@
+"""Characters to integer ids and one-hot vectors, and back, for whole batches at once.
+
+The vocabulary is the task's alphabet followed by the padding character (space by
+default, like the tutorial: ``0-9``, ``+``, then ``' '``). Every encoded sequence has
+the same length: inputs ``input_length``, outputs ``output_length``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import TokenizerError
+
+if TYPE_CHECKING:
+    from .tasks import Task
+
+ROLES = ("input", "output")
+FORMAT = "arithseq.tokenizer"
+
+
+class Tokenizer:
+    """Owns the alphabet, padding, reversal, integer/one-hot encoding and decoding."""
+
+    def __init__(
+        self,
+        alphabet: str,
+        input_length: int,
+        output_length: int,
+        *,
+        pad: str = " ",
+        pad_side: str = "left",
+        reverse_input: bool = False,
+        reverse_output: bool = False,
+    ) -> None:
+        if len(pad) != 1:
+            raise TokenizerError(f"pad must be one character, got {pad!r}")
+        if pad in alphabet:
+            raise TokenizerError(f"pad {pad!r} is also in the alphabet {alphabet!r}")
+        if len(set(alphabet)) != len(alphabet) or not alphabet:
+            raise TokenizerError(f"alphabet must be non-empty without repeated characters, got {alphabet!r}")
+        if pad_side not in ("left", "right"):
+            raise TokenizerError(f"pad_side must be 'left' or 'right', got {pad_side!r}")
+        if input_length < 1 or output_length < 1:
+            raise TokenizerError(f"lengths must be positive, got {input_length} and {output_length}")
+        self.alphabet = alphabet
+        self.pad = pad
+        self.pad_side = pad_side
+        self.input_length = int(input_length)
+        self.output_length = int(output_length)
+        self.reverse_input = bool(reverse_input)
+        self.reverse_output = bool(reverse_output)
+        self.vocabulary = alphabet + pad
+        self.pad_id = len(alphabet)
+        self._codes = np.array([ord(c) for c in self.vocabulary], np.uint32)
+        self._lookup = np.full(int(self._codes.max()) + 1, -1, np.int32)
+        self._lookup[self._codes] = np.arange(len(self.vocabulary), dtype=np.int32)
+
+    @classmethod
+    def for_task(cls, task: Task) -> Tokenizer:
+        c = task.config
+        return cls(
+            task.alphabet,
+            task.max_input_length,
+            task.max_output_length,
+            pad=c.pad,
+            pad_side=c.pad_side,
+            reverse_input=c.reverse_input,
+            reverse_output=c.reverse_output,
+        )
+
+    @property
+    def size(self) -> int:
+        """Number of classes: the alphabet plus the pad."""
+        return len(self.vocabulary)
+
+    def length(self, role: str = "input") -> int:
+        return self.input_length if _role(role) == "input" else self.output_length
+
+    def _reversed(self, role: str) -> bool:
+        return self.reverse_input if role == "input" else self.reverse_output
+
+    # -- encoding -----------------------------------------------------------------
+    def encode(self, texts: str | Sequence[str] | np.ndarray, role: str = "input", *, one_hot: bool = False) -> np.ndarray:
+        """Integer ids ``(n, length)`` (or ``(length,)`` for one string); one-hot adds a vocabulary axis."""
+        role = _role(role)
+        single = isinstance(texts, str)
+        arr = np.asarray([texts] if single else texts)
+        if arr.size == 0:
+            arr = arr.astype(str)
+        if arr.ndim != 1 or arr.dtype.kind != "U":
+            raise TokenizerError(f"encode expects a string or a 1-D sequence of strings, got {type(texts).__name__}")
+        ids = self._encode(arr, role)
+        out = self.one_hot(ids) if one_hot else ids
+        return out[0] if single else out
+
+    def _encode(self, arr: np.ndarray, role: str) -> np.ndarray:
+        n, length = len(arr), self.length(role)
+        out = np.full((n, length), self.pad_id, np.int32)
+        if n == 0:
+            return out
+        lengths = np.strings.str_len(arr)
+        too_long = np.nonzero(lengths > length)[0]
+        if too_long.size:
+            i = too_long[0]
+            raise TokenizerError(
+                f"{role} {str(arr[i])!r} has {lengths[i]} characters; this tokenizer fits at most {length}"
+            )
+        width = max(arr.dtype.itemsize // 4, 1)
+        codes = np.ascontiguousarray(arr).view(np.uint32).reshape(n, width)
+        inside = np.arange(width) < lengths[:, None]
+        ids = np.where(codes < len(self._lookup), self._lookup[np.minimum(codes, len(self._lookup) - 1)], -1)
+        unknown = inside & (ids < 0)
+        if unknown.any():
+            i, j = (int(v[0]) for v in np.nonzero(unknown))
+            text = str(arr[i])
+            raise TokenizerError(
+                f"unknown character {text[j]!r} at column {j + 1} of {role} {text!r}; "
+                f"the alphabet is {self.alphabet!r}"
+            )
+        rows = np.arange(n)
+        filled = lengths > 0
+        edge = filled & ((ids[:, 0] == self.pad_id) | (ids[rows, np.maximum(lengths - 1, 0)] == self.pad_id))
+        if edge.any():
+            text = str(arr[np.nonzero(edge)[0][0]])
+            # a pad at the ends would merge with the padding and be lost on decoding
+            raise TokenizerError(
+                f"{role} {text!r} starts or ends with the padding character {self.pad!r}; strip it first"
+            )
+        rows, cols = np.nonzero(inside)
+        src = lengths[rows] - 1 - cols if self._reversed(role) else cols
+        dst = length - lengths[rows] + cols if self.pad_side == "left" else cols
+        out[rows, dst] = ids[rows, src]
+        return out
+
+    def one_hot(self, ids: np.ndarray) -> np.ndarray:
+        """float32 one-hot vectors; every row sums to 1."""
+        ids = np.asarray(ids)
+        self._check_ids(ids)
+        out = np.zeros((*ids.shape, self.size), np.float32)
+        np.put_along_axis(out, ids[..., None].astype(np.intp), 1.0, axis=-1)
+        return out
+
+    # -- decoding -----------------------------------------------------------------
+    def decode(self, array: np.ndarray | Sequence, role: str = "output") -> np.ndarray | str:
+        """Strings from ids ``(n, L)``, or from one-hot/probabilities ``(n, L, vocab)`` (argmax).
+
+        Pads are removed from the padded side only and reversal is undone. One
+        sequence (``(L,)`` ids or ``(L, vocab)`` floats) gives one string.
+        """
+        role = _role(role)
+        arr = np.asarray(array)
+        if arr.dtype.kind == "f":
+            if arr.shape[-1:] != (self.size,):
+                raise TokenizerError(
+                    f"decode: last axis has {arr.shape[-1:] or 'no'} classes but the vocabulary has {self.size}"
+                )
+            arr = arr.argmax(axis=-1)
+        if arr.dtype.kind not in "iu":
+            raise TokenizerError(f"decode expects integer ids or float scores, got dtype {arr.dtype}")
+        single = arr.ndim == 1
+        ids = arr[None, :] if single else arr
+        if ids.ndim != 2:
+            raise TokenizerError(f"decode expects 1-D or 2-D ids, got shape {arr.shape}")
+        self._check_ids(ids)
+        n, length = ids.shape
+        chars = self._codes[ids]
+        is_pad = ids == self.pad_id
+        if self.pad_side == "left":
+            start = np.where(is_pad.all(axis=1), length, (~is_pad).argmax(axis=1))
+            size = length - start
+        else:
+            start = np.zeros(n, np.int64)
+            size = length - np.where(is_pad.all(axis=1), length, (~is_pad[:, ::-1]).argmax(axis=1))
+        out = np.zeros((n, max(length, 1)), np.uint32)
+        rows, cols = np.nonzero(np.arange(length) < size[:, None])
+        src = start[rows] + (size[rows] - 1 - cols if self._reversed(role) else cols)
+        out[rows, cols] = chars[rows, src]
+        strings = out.view(f"<U{out.shape[1]}").ravel()
+        return str(strings[0]) if single else strings
+
+    def _check_ids(self, ids: np.ndarray) -> None:
+        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
+            raise TokenizerError(f"ids must lie in 0..{self.size - 1}, got {ids.min()}..{ids.max()}")
+
+    # -- persistence ----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": 1,
+            "alphabet": self.alphabet,
+            "pad": self.pad,
+            "pad_side": self.pad_side,
+            "input_length": self.input_length,
+            "output_length": self.output_length,
+            "reverse_input": self.reverse_input,
+            "reverse_output": self.reverse_output,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "tokenizer") -> Tokenizer:
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise TokenizerError(f"{source}: not an arithseq tokenizer (field 'format' must be {FORMAT!r})")
+        fields = {
+            "alphabet": str,
+            "pad": str,
+            "pad_side": str,
+            "input_length": int,
+            "output_length": int,
+            "reverse_input": bool,
+            "reverse_output": bool,
+        }
+        for name, kind in fields.items():
+            if name not in data:
+                raise TokenizerError(f"{source}: field {name!r} is missing")
+            if not isinstance(data[name], kind) or (kind is int and isinstance(data[name], bool)):
+                raise TokenizerError(f"{source}: field {name!r} must be {kind.__name__}, got {data[name]!r}")
+        try:
+            return cls(
+                data["alphabet"],
+                data["input_length"],
+                data["output_length"],
+                pad=data["pad"],
+                pad_side=data["pad_side"],
+                reverse_input=data["reverse_input"],
+                reverse_output=data["reverse_output"],
+            )
+        except TokenizerError as exc:
+            raise TokenizerError(f"{source}: {exc}") from None
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Tokenizer:
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise TokenizerError(f"{path}: file not found") from None
+        except json.JSONDecodeError as exc:
+            raise TokenizerError(f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        return cls.from_dict(data, str(path))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Tokenizer) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return (
+            f"Tokenizer(alphabet={self.alphabet!r}, pad={self.pad!r}, input_length={self.input_length}, "
+            f"output_length={self.output_length}, pad_side={self.pad_side!r}, "
+            f"reverse_input={self.reverse_input}, reverse_output={self.reverse_output})"
+        )
+
+
+def _role(role: str) -> str:
+    if role not in ROLES:
+        raise TokenizerError(f"role must be 'input' or 'output', got {role!r}")
+    return role

@@ -1,0 +1,1 @@
+"""The built-in grammars; installed as ``arithseq.grammars`` so an installed copy finds them."""
