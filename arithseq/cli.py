@@ -1,2 +1,187 @@
-def main():
-    pass
+"""The ``arithseq`` command line: tasks, generate, solve (and the learning commands)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import numpy as np
+import typer
+
+from .config import OPTION_HELP, parse_assignments
+from .errors import ArithseqError
+from .tasks import CHUNK, TASKS, Task, get_task, list_tasks
+
+app = typer.Typer(
+    help="Teach neural networks arithmetic as sequence-to-sequence learning, and measure how well they learn it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+TaskArg = Annotated[str, typer.Argument(help="A task name (see `arithseq tasks`) or a task .toml file.")]
+SetOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--set", "-s", help="Override a task option, KEY=VALUE (repeatable), e.g. -s terms=2-4 -s largest=100."),
+]
+
+
+def friendly(fn: Callable) -> Callable:
+    """Print arithseq errors as one clear message and exit non-zero, without a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ArithseqError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def load_task(name: str, sets: list[str] | None) -> Task:
+    return get_task(name, **parse_assignments(sets or []))
+
+
+@app.command()
+@friendly
+def tasks() -> None:
+    """List the registered tasks with their options, lengths and alphabets."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="arithseq tasks", show_lines=False)
+    for column in ("task", "grammar", "terms", "values", "ops", "depth", "division", "in/out", "alphabet"):
+        table.add_column(column, no_wrap=True)
+    for name in list_tasks():
+        task = get_task(name)
+        c = task.config
+        ops = "all" if c.operators is None else " ".join(k for k, w in c.operators if w > 0)
+        table.add_row(
+            name,
+            c.grammar,
+            _span(c.terms),
+            _span(c.values),
+            ops,
+            str(c.depth),
+            c.division,
+            f"{task.max_input_length}/{task.max_output_length}",
+            task.alphabet,
+        )
+    console = Console()
+    console.print(table)
+    for name in list_tasks():
+        console.print(f"  [bold]{name}[/bold]: {TASKS[name].description}", highlight=False)
+    console.print("Task options (override with --set KEY=VALUE, or in a .toml file):")
+    for key, text in OPTION_HELP.items():
+        console.print(f"  [bold]{key}[/bold]: {text}", highlight=False)
+
+
+def _span(pair: tuple[int, int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}-{pair[1]}"
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+@app.command()
+@friendly
+def generate(
+    task: TaskArg = "addition",
+    n: Annotated[int, typer.Option("-n", "--count", min=0, help="How many examples.")] = 10,
+    seed: Annotated[Optional[int], typer.Option(help="Random seed; the same seed gives the same data.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table (to the screen), csv or jsonl.")] = Format.table,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file (atomically) instead of stdout.")] = None,
+    unique: Annotated[bool, typer.Option(help="No expression twice.")] = False,
+    sets: SetOpt = None,
+) -> None:
+    """Show or write random examples of TASK: the expression, its answer and exact value."""
+    the_task = load_task(task, sets)
+    if fmt is Format.table and out is None:
+        _show(the_task.sample(n, seed, unique=unique))
+        return
+    if fmt is Format.table:
+        fmt = Format.jsonl if out is not None and out.suffix == ".jsonl" else Format.csv
+    chunks = the_task.batches(n, seed, unique=unique)
+    if out is None:
+        if fmt is Format.csv:
+            sys.stdout.write("input,target\n")
+        for batch in chunks:
+            sys.stdout.write(_lines(batch, fmt))
+        return
+    _write_atomically(out, chunks, fmt, n)
+    typer.echo(f"wrote {n} examples of {the_task.name!r} to {out}", err=True)
+
+
+def _show(batch) -> None:
+    width = max([len(s) for s in batch.inputs] + [10])
+    for example in batch:
+        typer.echo(f"{example.input:>{width}} = {example.target}")
+
+
+def _lines(batch, fmt: Format) -> str:
+    if fmt is Format.csv:
+        rows = np.strings.add(np.strings.add(batch.inputs, ","), batch.targets)
+        return "".join(row + "\n" for row in rows.tolist())
+    records = (
+        json.dumps({"input": e.input, "target": e.target, "value": e.value if isinstance(e.value, int) else e.target})
+        for e in batch
+    )
+    return "".join(r + "\n" for r in records)
+
+
+def _write_atomically(out: Path, chunks, fmt: Format, n: int) -> None:
+    """Write to a temporary file beside ``out`` and rename it: a failure never clobbers old data."""
+    from rich.progress import Progress
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh, Progress(transient=True, disable=n <= 2 * CHUNK) as progress:
+            job = progress.add_task(f"writing {out.name}", total=n)
+            if fmt is Format.csv:
+                fh.write("input,target\n")
+            for batch in chunks:
+                fh.write(_lines(batch, fmt))
+                progress.advance(job, len(batch))
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# Expressions may start with "-"; don't let click read them as options.
+EXPRESSION_ARGS = {"ignore_unknown_options": True}
+
+
+@app.command(context_settings=EXPRESSION_ARGS)
+@friendly
+def solve(
+    task: TaskArg,
+    expression: Annotated[str, typer.Argument(help="The expression, e.g. '12+50' (quote it for the shell).")],
+    sets: SetOpt = None,
+) -> None:
+    """Print the exact answer of EXPRESSION in TASK's language, or where it fails to parse."""
+    typer.echo(load_task(task, sets).answer(expression))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

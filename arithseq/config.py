@@ -26,7 +26,7 @@ class TaskConfig:
     values: tuple[int, int] = (1, 999)
     operators: tuple[tuple[str, float], ...] | None = None
     depth: int = 0
-    brackets: float = 0.1
+    brackets: float = 0.05
     negation: float = 0.2
     negative_results: bool = True
     division: str = "exact"

@@ -90,15 +90,15 @@ class Grammar:
         except lark.exceptions.LarkError as exc:
             raise GrammarError(self._locate(str(exc))) from None
         self._terminals = {t.name: t for t in self.parser.terminals}
-        self.rules: dict[str, list[Alternative]] = {}
-        for rule in self.parser.rules:
-            alt = self._alternative(rule)
-            self.rules.setdefault(alt.origin, []).append(alt)
-        if LEAF not in self.rules:
+        if not any(rule.origin.name == LEAF for rule in self.parser.rules):
             raise GrammarError(
                 f"{source}: no '{LEAF}' rule; arithseq grammars write literal numbers as "
                 f"'{LEAF}: DIGITS' so the sampler knows where numbers go"
             )
+        self.rules: dict[str, list[Alternative]] = {}
+        for rule in self.parser.rules:
+            alt = self._alternative(rule)
+            self.rules.setdefault(alt.origin, []).append(alt)
         self.start = "start"
         self.literals: tuple[str, ...] = tuple(
             dict.fromkeys(
@@ -129,13 +129,13 @@ class Grammar:
         return f"{self.source}:{line}: {message.splitlines()[0]}" if line else f"{self.source}: {message}"
 
     def _alternative(self, rule: lark.grammar.Rule) -> Alternative:
-        origin = rule.origin.name
+        origin = str(rule.origin.name)
         line = self.line_of(origin)
         if rule.alias:
             alias_line = re.search(rf"->\s*{re.escape(rule.alias)}\b", self.text)
             line = self.text.count("\n", 0, alias_line.start()) + 1 if alias_line else line
         where = f"{self.source}:{line}"
-        if origin.startswith("_"):
+        if origin.startswith("_") or any(not s.is_term and s.name.startswith("_") for s in rule.expansion):
             raise GrammarError(
                 f"{where}: rule {origin!r} is inlined (a '_' name, or a repetition with * or +); "
                 "write it as a recursive rule so every node has a fixed number of operands"
@@ -143,7 +143,7 @@ class Grammar:
         items: list[tuple[str, str]] = []
         for symbol in rule.expansion:
             if not symbol.is_term:
-                items.append(("rule", symbol.name))
+                items.append(("rule", str(symbol.name)))
             elif origin == LEAF:
                 items.append(("leaf", symbol.name))
             else:
@@ -156,7 +156,7 @@ class Grammar:
                 items.append(("tok", pattern.value))
         n_children = sum(kind == "rule" for kind, _ in items)
         expand1 = bool(rule.options and rule.options.expand1)
-        label = rule.alias or (None if expand1 and n_children == 1 else origin)
+        label = str(rule.alias) if rule.alias else (None if expand1 and n_children == 1 else origin)
         if origin == LEAF:
             label = LEAF
         elif label is not None and label not in NODES:
