@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -22,17 +23,82 @@ def to_value(num, den) -> Value:
     return int(num) if den == 1 else Fraction(int(num), int(den))
 
 
-def format_answers(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """Exact values as answer strings: ``62``, ``-7``, ``-3/4`` (lowest terms, sign in front)."""
-    text = num.astype(str)
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+_TABLE_LIMIT = 1 << 16
+
+
+def digit_codes(values: np.ndarray, width: int, zero_pad: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Decimal digits of non-negative int64 ``values`` as left-aligned character codes.
+
+    Returns codes ``(*values.shape, width)`` (0 after the last digit) and lengths.
+    Small values are looked up in a cached table (one gather instead of a dozen passes).
+    """
+    top = int(values.max(initial=0))
+    if top < _TABLE_LIMIT and values.size > 4 * top:
+        codes, lengths = _digit_table(top, width, zero_pad)
+        return codes[values], lengths[values]
+    return _digits(values, width, zero_pad)
+
+
+@functools.lru_cache(maxsize=16)
+def _digit_table(top: int, width: int, zero_pad: bool) -> tuple[np.ndarray, np.ndarray]:
+    return _digits(np.arange(top + 1, dtype=np.int64), width, zero_pad)
+
+
+def _digits(values: np.ndarray, width: int, zero_pad: bool) -> tuple[np.ndarray, np.ndarray]:
+    if zero_pad:
+        length = np.full(values.shape, width, np.int64)
+    else:
+        length = np.ones(values.shape, np.int64)
+        for k in range(1, width):
+            length += values >= _POW10[k]
+    power = length[..., None] - 1 - np.arange(width)
+    inside = power >= 0
+    digits = (values[..., None] // _POW10[np.maximum(power, 0)]) % 10
+    return np.where(inside, digits + ord("0"), 0).astype(np.uint32), length
+
+
+def join_codes(codes: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
+    """Strings made of pieces: ``codes (n, pieces, w)`` with ``lengths (n, pieces)``, at most ``width`` long."""
+    n, _, w = codes.shape
+    width = max(width, 1)
+    start = np.cumsum(lengths, axis=1) - lengths
+    inside = np.arange(w) < lengths[..., None]
+    target = np.arange(n)[:, None, None] * width + start[..., None] + np.arange(w)
+    out = np.zeros(n * width, np.uint32)
+    out[target[inside]] = codes[inside]
+    return out.reshape(n, width).view(f"<U{width}").ravel()
+
+
+def format_answers(num: np.ndarray, den: np.ndarray, width: int | None = None) -> np.ndarray:
+    """Exact values as answer strings: ``62``, ``-7``, ``-3/4`` (lowest terms, sign in front).
+
+    int64 values with a known maximum ``width`` take the vectorised path; Python ints
+    (object arrays, for values past int64) are formatted one by one.
+    """
+    n = len(num)
+    if num.dtype == object or den.dtype == object or width is None or width > 18 or n == 0:
+        text = num.astype(str)
+        rational = den != 1
+        if rational.any():
+            text = text.astype(object)
+            text[rational] = np.strings.add(
+                np.strings.add(num[rational].astype(str), "/"), den[rational].astype(str)
+            )
+            text = text.astype(str)
+        return text
+    top, top_len = digit_codes(np.abs(num), width)
+    bottom, bottom_len = digit_codes(den, width)
     rational = den != 1
-    if rational.any():
-        text = text.astype(object)
-        text[rational] = np.strings.add(
-            np.strings.add(num[rational].astype(str), "/"), den[rational].astype(str)
-        )
-        text = text.astype(str)
-    return text
+    codes = np.zeros((n, 4, width), np.uint32)
+    codes[:, 0, 0] = ord("-")
+    codes[:, 1] = top
+    codes[:, 2, 0] = ord("/")
+    codes[:, 3] = bottom
+    lengths = np.stack([(num < 0).astype(np.int64), top_len, rational, np.where(rational, bottom_len, 0)], axis=1)
+    return join_codes(codes, lengths, width)
 
 
 def format_answer(value: Value) -> str:

@@ -148,10 +148,15 @@ class DerivationTable:
                 folded = self._outcomes[next(child_states)]
                 outcomes.extend((p * q, items) for q, items in folded)
                 continue
-            items = [
-                self.tokens.index(text) if kind == "tok" else self.state_base + next(child_states)
-                for kind, text in alt.items
-            ]
+            items: list[int] = []
+            for kind, text in alt.items:
+                if kind == "tok":
+                    items.append(self.tokens.index(text))
+                    continue
+                child = next(child_states)
+                # a child with one possible outcome is spliced in: fewer steps when walking
+                only = self._outcomes[child]
+                items.extend(only[0][1] if len(only) == 1 else (self.state_base + child,))
             if alt.label is not None:
                 items.append(self.op_base + self.ops.index(alt.label))
             outcomes.append((p, tuple(items)))
@@ -163,17 +168,23 @@ class DerivationTable:
         longest = max(len(items) for o in self._outcomes for _, items in o)
         self.cum = np.full((n_states, widest), 2.0)
         self.first = np.zeros(n_states, np.int64)
-        rhs, lengths = [], []
+        rhs, forward, lengths, leads = [], [], [], []
         for s, outcomes in enumerate(self._outcomes):
             probs = np.array([p for p, _ in outcomes])
             self.cum[s, : len(outcomes)] = np.cumsum(probs / probs.sum())
             self.cum[s, len(outcomes) - 1] = 1.0
             self.first[s] = len(rhs)
             for _, items in outcomes:
-                rhs.append(list(reversed(items)) + [EMPTY] * (longest - len(items)))
+                padding = [EMPTY] * (longest - len(items))
+                rhs.append(list(reversed(items)) + padding)
+                forward.append(list(items) + padding)
                 lengths.append(len(items))
+                states = [i for i, code in enumerate(items) if code >= self.state_base]
+                leads.append(states[0] if states else len(items))
         self.rhs = np.array(rhs, np.int32)
+        self.forward = np.array(forward, np.int32)
         self.rhs_len = np.array(lengths, np.int64)
+        self.lead = np.array(leads, np.int64)
 
     def _limits(self, leaf_width: int, leaf_bound: Bound) -> Limits:
         memo: dict[int, tuple[int, Bound, int, int, int]] = {}
@@ -186,13 +197,12 @@ class DerivationTable:
             for _, items in self._outcomes[state]:
                 length = infix = postfix = 0
                 steps = 1
-                bounds: list[Bound] = []
-                op = None
+                stack: list[Bound] = []  # the outcome's items read as a postfix program of bounds
                 for code in items:
                     if code >= self.state_base:
                         sub = walk(code - self.state_base)
                         length += sub[0]
-                        bounds.append(sub[1])
+                        stack.append(sub[1])
                         infix += sub[2]
                         postfix += sub[3]
                         steps += sub[4]
@@ -200,19 +210,22 @@ class DerivationTable:
                     steps += 1
                     if code == self.leaf_code:
                         length += leaf_width
-                        bounds.append(leaf_bound)
+                        stack.append(leaf_bound)
                         infix += 1
                         postfix += 1
                     elif code >= self.op_base:
                         op = self.ops[code - self.op_base]
                         used.add(op)
+                        arity = NODES[op].arity
+                        args = stack[len(stack) - arity :]
+                        del stack[len(stack) - arity :]
+                        stack.append(NODES[op].bound(args))
                         postfix += 1
                     else:
                         length += len(self.tokens[code])
                         infix += 1
                         used.add(self.tokens[code])
-                bound = NODES[op].bound(bounds) if op else bounds[0]
-                candidate = (length, bound, infix, postfix, steps)
+                candidate = (length, stack[-1], infix, postfix, steps)
                 best = candidate if best is None else _widest(best, candidate)
             memo[state] = best
             return best
@@ -240,28 +253,39 @@ class DerivationTable:
         while active.size:
             sp[active] -= 1
             top = stack[active, sp[active]]
-            emits = top < self.op_base
-            rows = active[emits]
-            infix[rows, n_in[rows]] = top[emits]
-            n_in[rows] += 1
-            posts = (top >= self.leaf_code) & (top < self.state_base)
-            rows = active[posts]
-            postfix[rows, n_post[rows]] = top[posts]
-            n_post[rows] += 1
             expands = top >= self.state_base
+            plain = ~expands
+            self._emit(active[plain], top[plain], infix, n_in, postfix, n_post)
             if expands.any():
                 rows = active[expands]
                 states = top[expands] - self.state_base
                 u = rng.random(rows.size)
                 choice = self.first[states] + (u[:, None] >= self.cum[states]).sum(axis=1)
+                lead = self.lead[choice]
+                # items before the outcome's first state are emitted now, the rest pushed
+                for j in range(int(lead.max(initial=0))):
+                    now = np.nonzero(j < lead)[0]
+                    self._emit(rows[now], self.forward[choice[now], j], infix, n_in, postfix, n_post)
                 items = self.rhs[choice]
-                size = self.rhs_len[choice]
-                for j in range(items.shape[1]):
+                size = self.rhs_len[choice] - lead
+                for j in range(int(size.max(initial=0))):
                     put = j < size
                     stack[rows[put], sp[rows[put]] + j] = items[put, j]
                 sp[rows] += size
             active = active[sp[active] > 0]
         return infix, postfix
+
+
+    def _emit(self, rows, codes, infix, n_in, postfix, n_post) -> None:
+        """Append terminal ``codes`` (one per row) to the infix and/or postfix streams."""
+        to_infix = codes < self.op_base
+        r = rows[to_infix]
+        infix[r, n_in[r]] = codes[to_infix]
+        n_in[r] += 1
+        to_post = codes >= self.leaf_code
+        r = rows[to_post]
+        postfix[r, n_post[r]] = codes[to_post]
+        n_post[r] += 1
 
 
 def _widest(a, b):

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import vm
-from .batch import Batch, format_answer, format_answers
+from .batch import Batch, digit_codes, format_answer, format_answers, join_codes
 from .config import TaskConfig, make_config, read_toml
 from .derivation import DerivationTable
 from .errors import ConfigError, SamplingError
@@ -126,6 +126,12 @@ class Task:
         extra = ("-" if self.negative_answers else "") + ("/" if self.rational_answers else "")
         chars = DIGITS + "".join(self.table.literals_used) + extra
         self.alphabet: str = "".join(dict.fromkeys(chars))
+        literals = self.table.tokens
+        widest = max([len(t) for t in literals] + [len(str(hi))])
+        self._literal_codes = np.zeros((len(literals) + 2, widest), np.uint32)
+        for i, text in enumerate(literals):
+            self._literal_codes[i, : len(text)] = [ord(c) for c in text]
+        self._literal_lengths = np.array([len(t) for t in literals] + [0, 0], np.int64)
         if config.pad in self.alphabet:
             raise ConfigError(f"option 'pad': {config.pad!r} is a character of the task's expressions")
 
@@ -258,7 +264,7 @@ class Task:
             good &= num >= 0
         rows = np.nonzero(good)[0]
         inputs = self._render(infix[rows], leaves[rows])
-        targets = format_answers(num[rows], den[rows])
+        targets = format_answers(num[rows], den[rows], self.max_output_length)
         self._check_output_lengths(targets)
         return Batch(inputs, targets, num[rows], den[rows])
 
@@ -268,21 +274,14 @@ class Task:
         if m == 0:
             return np.array([], dtype=str)
         width = len(str(self.config.values[1]))
-        numbers = leaves.astype(f"<U{width}")
-        if self.config.pad_terms:
-            numbers = np.strings.zfill(numbers, width)
+        number, number_len = digit_codes(leaves, width, zero_pad=self.config.pad_terms)
         is_leaf = infix == self.table.leaf_code
         ordinal = np.maximum(np.cumsum(is_leaf, axis=1) - 1, 0)
-        # index leaf_code (== number of literals) and EMPTY (-1) both land on "".
-        tokens = np.array([*self.table.tokens, ""])
-        pieces = np.where(is_leaf, numbers[np.arange(m)[:, None], ordinal], tokens[infix])
-        codes = np.ascontiguousarray(pieces).view(np.uint32).reshape(m, -1)
-        filled = codes != 0
-        column = np.cumsum(filled, axis=1, dtype=np.int32) - 1
-        out = np.zeros((m, max(self.max_input_length, 1)), np.uint32)
-        r, c = np.nonzero(filled)
-        out[r, column[r, c]] = codes[r, c]
-        return out.view(f"<U{out.shape[1]}").ravel()
+        rows = np.arange(m)[:, None]
+        # infix codes index the literal table; the leaf code and EMPTY (-1) land on its empty rows
+        codes = np.where(is_leaf[..., None], number[rows, ordinal], self._literal_codes[infix])
+        lengths = np.where(is_leaf, number_len[rows, ordinal], self._literal_lengths[infix])
+        return join_codes(codes, lengths, self.max_input_length)
 
     def _check_output_lengths(self, targets: np.ndarray) -> None:
         if targets.size and targets.dtype.itemsize // 4 > self.max_output_length:

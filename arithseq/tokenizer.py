@@ -57,8 +57,9 @@ class Tokenizer:
         self.vocabulary = alphabet + pad
         self.pad_id = len(alphabet)
         self._codes = np.array([ord(c) for c in self.vocabulary], np.uint32)
-        self._lookup = np.full(int(self._codes.max()) + 1, -1, np.int32)
-        self._lookup[self._codes] = np.arange(len(self.vocabulary), dtype=np.int32)
+        # one small table indexed by code point; everything past it is unknown
+        self._lookup = np.full(max(int(self._codes.max()) + 2, 128), -1, np.int16)
+        self._lookup[self._codes] = np.arange(len(self.vocabulary), dtype=np.int16)
 
     @classmethod
     def for_task(cls, task: Task) -> Tokenizer:
@@ -100,9 +101,8 @@ class Tokenizer:
 
     def _encode(self, arr: np.ndarray, role: str) -> np.ndarray:
         n, length = len(arr), self.length(role)
-        out = np.full((n, length), self.pad_id, np.int32)
         if n == 0:
-            return out
+            return np.full((0, length), self.pad_id, np.int32)
         lengths = np.strings.str_len(arr)
         too_long = np.nonzero(lengths > length)[0]
         if too_long.size:
@@ -113,7 +113,7 @@ class Tokenizer:
         width = max(arr.dtype.itemsize // 4, 1)
         codes = np.ascontiguousarray(arr).view(np.uint32).reshape(n, width)
         inside = np.arange(width) < lengths[:, None]
-        ids = np.where(codes < len(self._lookup), self._lookup[np.minimum(codes, len(self._lookup) - 1)], -1)
+        ids = self._lookup[np.minimum(codes, len(self._lookup) - 1)]
         unknown = inside & (ids < 0)
         if unknown.any():
             i, j = (int(v[0]) for v in np.nonzero(unknown))
@@ -131,10 +131,14 @@ class Tokenizer:
             raise TokenizerError(
                 f"{role} {text!r} starts or ends with the padding character {self.pad!r}; strip it first"
             )
-        rows, cols = np.nonzero(inside)
-        src = lengths[rows] - 1 - cols if self._reversed(role) else cols
-        dst = length - lengths[rows] + cols if self.pad_side == "left" else cols
-        out[rows, dst] = ids[rows, src]
+        # gather, for every output position, the content index it shows (or the pad)
+        position = np.arange(length)
+        k = position - (length - lengths[:, None]) if self.pad_side == "left" else np.broadcast_to(position, (n, length))
+        shown = (k >= 0) & (k < lengths[:, None])
+        if self._reversed(role):
+            k = lengths[:, None] - 1 - k
+        picked = np.take_along_axis(ids, np.clip(k, 0, width - 1), axis=1)
+        out = np.where(shown, picked, self.pad_id).astype(np.int32)
         return out
 
     def one_hot(self, ids: np.ndarray) -> np.ndarray:
