@@ -60,26 +60,38 @@ def _digits(values: np.ndarray, width: int, zero_pad: bool) -> tuple[np.ndarray,
     return np.where(inside, digits + ord("0"), 0).astype(np.uint32), length
 
 
-def join_codes(codes: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
-    """Strings made of pieces: ``codes (n, pieces, w)`` with ``lengths (n, pieces)``, at most ``width`` long."""
-    n, _, w = codes.shape
+def scatter_pieces(rows: np.ndarray, codes: np.ndarray, sizes: np.ndarray, n: int, width: int) -> np.ndarray:
+    """Strings of ``n`` rows from pieces listed in row-major order.
+
+    Piece ``i`` belongs to row ``rows[i]`` and holds ``codes[i, :sizes[i]]``; rows are at
+    most ``width`` characters long.
+    """
     width = max(width, 1)
-    start = np.cumsum(lengths, axis=1) - lengths
-    inside = np.arange(w) < lengths[..., None]
-    target = np.arange(n)[:, None, None] * width + start[..., None] + np.arange(w)
+    before = np.concatenate([[0], np.cumsum(sizes)])  # characters before piece i, over all rows
+    per_row = np.bincount(rows, minlength=n)
+    row_first = np.cumsum(per_row) - per_row
+    start = before[:-1] - before[row_first][rows] + rows * width
     out = np.zeros(n * width, np.uint32)
-    out[target[inside]] = codes[inside]
+    for j in range(codes.shape[1]):
+        has = j < sizes
+        out[start[has] + j] = codes[has, j]
     return out.reshape(n, width).view(f"<U{width}").ravel()
 
 
-def format_answers(num: np.ndarray, den: np.ndarray, width: int | None = None) -> np.ndarray:
+def digit_strings(values: np.ndarray) -> np.ndarray:
+    """Non-negative int64 values as decimal strings, vectorised."""
+    width = len(str(int(values.max(initial=0))))
+    codes, _ = digit_codes(values, width)
+    return np.ascontiguousarray(codes).view(f"<U{width}").reshape(values.shape)
+
+
+def format_answers(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """Exact values as answer strings: ``62``, ``-7``, ``-3/4`` (lowest terms, sign in front).
 
-    int64 values with a known maximum ``width`` take the vectorised path; Python ints
-    (object arrays, for values past int64) are formatted one by one.
+    int64 values take the vectorised path; Python ints (object arrays, for values
+    past int64) are formatted one by one.
     """
-    n = len(num)
-    if num.dtype == object or den.dtype == object or width is None or width > 18 or n == 0:
+    if num.dtype == object or den.dtype == object or len(num) == 0:
         text = num.astype(str)
         rational = den != 1
         if rational.any():
@@ -89,16 +101,15 @@ def format_answers(num: np.ndarray, den: np.ndarray, width: int | None = None) -
             )
             text = text.astype(str)
         return text
-    top, top_len = digit_codes(np.abs(num), width)
-    bottom, bottom_len = digit_codes(den, width)
+    text = digit_strings(np.abs(num))
+    negative = num < 0
+    if negative.any():
+        text = np.strings.add(np.where(negative, "-", ""), text)
     rational = den != 1
-    codes = np.zeros((n, 4, width), np.uint32)
-    codes[:, 0, 0] = ord("-")
-    codes[:, 1] = top
-    codes[:, 2, 0] = ord("/")
-    codes[:, 3] = bottom
-    lengths = np.stack([(num < 0).astype(np.int64), top_len, rational, np.where(rational, bottom_len, 0)], axis=1)
-    return join_codes(codes, lengths, width)
+    if rational.any():
+        tail = np.strings.add("/", digit_strings(den))
+        text = np.strings.add(text, np.where(rational, tail, ""))
+    return text
 
 
 def format_answer(value: Value) -> str:
@@ -139,6 +150,8 @@ class Batch(Sequence[Example]):
 
     @staticmethod
     def concat(batches: Sequence[Batch]) -> Batch:
+        if len(batches) == 1:
+            return batches[0]
         if not batches:
             empty = np.array([], dtype=str)
             return Batch(empty, empty, np.array([], np.int64), np.array([], np.int64))

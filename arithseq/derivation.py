@@ -16,6 +16,7 @@ operator code, pushed after its operands, writes to the postfix stream (what
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from .grammar import Alternative, Grammar
 from .semantics import LEAF, NODES, Bound
 
 EMPTY = -1
+CLOSED_LIMIT = 4096  # start states with at most this many complete derivations are sampled in one step
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,10 @@ class DerivationTable:
         self._outcomes: list[list[tuple[float, tuple[int, ...]]]] = []
         self._visiting: set[tuple[str, int, int]] = set()
         self.start_states = np.array([self._state(grammar.start, n, depth) for n in self.terms])
+        for state in set(self.start_states.tolist()):
+            closed = self._closure(state, CLOSED_LIMIT)
+            if closed is not None:
+                self._outcomes[state] = closed
         self._tables()
         self.limits = self._limits(leaf_width, leaf_bound)
 
@@ -162,6 +168,24 @@ class DerivationTable:
             outcomes.append((p, tuple(items)))
         return outcomes
 
+    def _closure(self, state: int, limit: int) -> list[tuple[float, tuple[int, ...]]] | None:
+        """Every complete derivation of ``state`` with its probability, or None if more than ``limit``."""
+        done: list[tuple[float, tuple[int, ...]]] = []
+        for p, items in self._outcomes[state]:
+            partial: list[tuple[float, tuple[int, ...]]] = [(p, ())]
+            for code in items:
+                if code < self.state_base:
+                    partial = [(q, seq + (code,)) for q, seq in partial]
+                    continue
+                sub = self._closure(code - self.state_base, limit)
+                if sub is None or len(partial) * len(sub) > limit:
+                    return None
+                partial = [(q * r, seq + more) for q, seq in partial for r, more in sub]
+            done.extend(partial)
+            if len(done) > limit:
+                return None
+        return done
+
     def _tables(self) -> None:
         n_states = len(self._outcomes)
         widest = max(len(o) for o in self._outcomes)
@@ -183,6 +207,12 @@ class DerivationTable:
                 leads.append(states[0] if states else len(items))
         self.rhs = np.array(rhs, np.int32)
         self.forward = np.array(forward, np.int32)
+        starts = set(self.start_states.tolist())
+        self.closed = all(
+            leads[o] == lengths[o]
+            for s in starts
+            for o in range(self.first[s], self.first[s] + len(self._outcomes[s]))
+        )
         self.rhs_len = np.array(lengths, np.int64)
         self.lead = np.array(leads, np.int64)
 
@@ -239,9 +269,15 @@ class DerivationTable:
         return Limits(top[0], top[1], top[2], top[3], top[4])
 
     # -- sampling -----------------------------------------------------------------
-    def walk(self, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Draw ``m`` derivations; returns (infix codes, postfix codes), padded with EMPTY."""
+    def walk(self, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Draw ``m`` derivations: (infix codes, postfix codes, template ids or None), padded with EMPTY.
+
+        When every derivation is one of a few precomputed templates (see CLOSED_LIMIT),
+        the template ids let :mod:`arithseq.vm` evaluate each template as straight-line code.
+        """
         lim = self.limits
+        if self.closed:
+            return self._walk_closed(m, rng)
         stack = np.zeros((m, lim.steps + 1), np.int32)
         stack[:, 0] = self.state_base + self.start_states[rng.integers(0, len(self.terms), m)]
         sp = np.ones(m, np.int64)
@@ -273,7 +309,39 @@ class DerivationTable:
                     stack[rows[put], sp[rows[put]] + j] = items[put, j]
                 sp[rows] += size
             active = active[sp[active] > 0]
-        return infix, postfix
+        return infix, postfix, None
+
+
+    def _walk_closed(self, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Every derivation is one precomputed outcome: pick one per row and copy its streams."""
+        states = self.start_states[rng.integers(0, len(self.terms), m)]
+        u = rng.random(m)
+        choice = self.first[states] + (u[:, None] >= self.cum[states]).sum(axis=1)
+        infix, postfix = self._closed_stream_tables
+        return infix[choice], postfix[choice], choice
+
+    @property
+    def template_postfix(self) -> np.ndarray:
+        """Postfix program of each precomputed template (rows indexed by walk's template ids)."""
+        return self._closed_stream_tables[1]
+
+    @property
+    def template_infix(self) -> np.ndarray:
+        """Infix codes (literals and numbers) of each precomputed template."""
+        return self._closed_stream_tables[0]
+
+    @functools.cached_property
+    def _closed_stream_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        codes = self.forward
+        infix = np.where(codes < self.op_base, codes, EMPTY)
+        postfix = np.where(codes >= self.leaf_code, codes, EMPTY)
+        # left-align each stream: drop the other stream's codes, keep the order
+        infix = np.take_along_axis(infix, np.argsort(infix == EMPTY, axis=1, kind="stable"), axis=1)
+        postfix = np.take_along_axis(postfix, np.argsort(postfix == EMPTY, axis=1, kind="stable"), axis=1)
+        return (
+            infix[:, : self.limits.infix_items].astype(np.int32),
+            postfix[:, : self.limits.postfix_items].astype(np.int32),
+        )
 
 
     def _emit(self, rows, codes, infix, n_in, postfix, n_post) -> None:

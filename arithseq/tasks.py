@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from . import vm
-from .batch import Batch, digit_codes, format_answer, format_answers, join_codes
+from .batch import Batch, digit_codes, format_answer, format_answers, scatter_pieces
 from .config import TaskConfig, make_config, read_toml
-from .derivation import DerivationTable
+from .derivation import EMPTY, DerivationTable
 from .errors import ConfigError, SamplingError
 from .grammar import Alternative, Grammar, load_grammar
 from .semantics import LEAF, NODES, Bound, Value
@@ -225,7 +225,7 @@ class Task:
         have = drawn = 0
         rate = 1.0
         while have < want:
-            m = int((want - have) / max(rate, 0.02) * 1.1) + 16
+            m = want - have if rate == 1.0 else int((want - have) / max(rate, 0.02) * 1.1) + 16
             batch = self._raw(m, rng)
             drawn += m
             keep = np.ones(len(batch), bool)
@@ -250,38 +250,76 @@ class Task:
                     "the task may have too few distinct expressions for unique sampling or exclusions, "
                     "or its options reject almost everything"
                 )
-        return Batch.concat(parts)[:want]
+        batch = Batch.concat(parts)
+        return batch if len(batch) == want else batch[:want]
 
     def _raw(self, m: int, rng: np.random.Generator) -> Batch:
         """``m`` derivations with their numbers, evaluated; rows with undefined values dropped."""
         table, config = self.table, self.config
-        infix, postfix = table.walk(m, rng)
+        infix, postfix, template = table.walk(m, rng)
         lo, hi = config.values
         leaves = rng.integers(lo, hi + 1, size=(m, config.terms[1]))
         divider = vm.ExactDivider(lo, hi, rng) if config.division == "exact" else None
-        num, den, good = vm.run(postfix, leaves, table.ops, table.leaf_code, table.op_base, divider)
+        if template is None:
+            num, den, good = vm.run(postfix, leaves, table.ops, table.leaf_code, table.op_base, divider)
+        else:
+            programs = table.template_postfix
+            num, den, good = vm.run_templates(programs, template, leaves, table.ops, table.leaf_code, table.op_base, divider)
         if not config.negative_results:
             good &= num >= 0
         rows = np.nonzero(good)[0]
-        inputs = self._render(infix[rows], leaves[rows])
-        targets = format_answers(num[rows], den[rows], self.max_output_length)
+        inputs = self._render(infix[rows], leaves[rows], None if template is None else template[rows])
+        targets = format_answers(num[rows], den[rows])
         self._check_output_lengths(targets)
         return Batch(inputs, targets, num[rows], den[rows])
 
-    def _render(self, infix: np.ndarray, leaves: np.ndarray) -> np.ndarray:
-        """Expression strings, assembled as a matrix of character codes (no per-row Python)."""
+    def _render(self, infix: np.ndarray, leaves: np.ndarray, template: np.ndarray | None) -> np.ndarray:
+        """Expression strings, built column-wise (no per-row Python)."""
         m = infix.shape[0]
         if m == 0:
             return np.array([], dtype=str)
         width = len(str(self.config.values[1]))
         number, number_len = digit_codes(leaves, width, zero_pad=self.config.pad_terms)
+        if template is not None:
+            strings = np.ascontiguousarray(number).view(f"<U{width}")[..., 0]
+            return self._render_templates(template, strings)
+        # general case: scatter the characters of the pieces that exist
         is_leaf = infix == self.table.leaf_code
         ordinal = np.maximum(np.cumsum(is_leaf, axis=1) - 1, 0)
-        rows = np.arange(m)[:, None]
-        # infix codes index the literal table; the leaf code and EMPTY (-1) land on its empty rows
-        codes = np.where(is_leaf[..., None], number[rows, ordinal], self._literal_codes[infix])
-        lengths = np.where(is_leaf, number_len[rows, ordinal], self._literal_lengths[infix])
-        return join_codes(codes, lengths, self.max_input_length)
+        rows, slots = np.nonzero(infix != EMPTY)
+        code = infix[rows, slots]
+        leaf = code == self.table.leaf_code
+        which = ordinal[rows, slots]
+        codes = np.where(leaf[:, None], number[rows, which], self._literal_codes[code])
+        sizes = np.where(leaf, number_len[rows, which], self._literal_lengths[code])
+        return scatter_pieces(rows, codes, sizes, m, self.max_input_length)
+
+    def _render_templates(self, template: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+        """Each template is a fixed sequence of literals and number columns: concatenate columns."""
+        table = self.table
+        counts = np.bincount(template, minlength=len(table.template_infix))
+        order = np.argsort(template, kind="stable") if np.count_nonzero(counts) > 1 else None
+        ends = np.cumsum(counts)
+        out = np.empty(len(template), f"<U{self.max_input_length}")
+        for k in np.flatnonzero(counts):
+            rows = slice(None) if order is None else order[ends[k] - counts[k] : ends[k]]
+            text, column, literal = None, 0, ""
+            for code in table.template_infix[k].tolist():
+                if code == EMPTY:
+                    break
+                if code != table.leaf_code:
+                    literal += table.tokens[code]
+                    continue
+                piece = numbers[rows, column]
+                column += 1
+                if literal:
+                    text = literal if text is None else np.strings.add(text, literal)
+                    literal = ""
+                text = piece if text is None else np.strings.add(text, piece)
+            if literal:
+                text = np.strings.add(text, literal)
+            out[rows] = text
+        return out
 
     def _check_output_lengths(self, targets: np.ndarray) -> None:
         if targets.size and targets.dtype.itemsize // 4 > self.max_output_length:

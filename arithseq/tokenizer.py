@@ -60,6 +60,7 @@ class Tokenizer:
         # one small table indexed by code point; everything past it is unknown
         self._lookup = np.full(max(int(self._codes.max()) + 2, 128), -1, np.int16)
         self._lookup[self._codes] = np.arange(len(self.vocabulary), dtype=np.int16)
+        self._lookup[0] = self.pad_id  # NUL fills numpy strings past their end
 
     @classmethod
     def for_task(cls, task: Task) -> Tokenizer:
@@ -112,10 +113,9 @@ class Tokenizer:
             )
         width = max(arr.dtype.itemsize // 4, 1)
         codes = np.ascontiguousarray(arr).view(np.uint32).reshape(n, width)
-        inside = np.arange(width) < lengths[:, None]
         ids = self._lookup[np.minimum(codes, len(self._lookup) - 1)]
-        unknown = inside & (ids < 0)
-        if unknown.any():
+        if ids.min(initial=0) < 0:
+            unknown = (np.arange(width) < lengths[:, None]) & (ids < 0)
             i, j = (int(v[0]) for v in np.nonzero(unknown))
             text = str(arr[i])
             raise TokenizerError(
@@ -131,23 +131,25 @@ class Tokenizer:
             raise TokenizerError(
                 f"{role} {text!r} starts or ends with the padding character {self.pad!r}; strip it first"
             )
-        # gather, for every output position, the content index it shows (or the pad)
-        position = np.arange(length)
-        k = position - (length - lengths[:, None]) if self.pad_side == "left" else np.broadcast_to(position, (n, length))
-        shown = (k >= 0) & (k < lengths[:, None])
-        if self._reversed(role):
-            k = lengths[:, None] - 1 - k
-        picked = np.take_along_axis(ids, np.clip(k, 0, width - 1), axis=1)
-        out = np.where(shown, picked, self.pad_id).astype(np.int32)
+        # numpy's own justification ufuncs place the content; reversing a whole row
+        # turns "content then pads" into "pads then reversed content"
+        flip = self._reversed(role)
+        right_aligned = (self.pad_side == "left") != flip
+        justify = np.strings.rjust if right_aligned else np.strings.ljust
+        placed = justify(arr, length, self.pad).astype(f"<U{length}", copy=False)
+        grid = np.ascontiguousarray(placed).view(np.uint32).reshape(n, length)
+        if flip:
+            grid = grid[:, ::-1]
+        out = self._lookup[np.minimum(grid, len(self._lookup) - 1)].astype(np.int32)
         return out
 
     def one_hot(self, ids: np.ndarray) -> np.ndarray:
         """float32 one-hot vectors; every row sums to 1."""
         ids = np.asarray(ids)
         self._check_ids(ids)
-        out = np.zeros((*ids.shape, self.size), np.float32)
-        np.put_along_axis(out, ids[..., None].astype(np.intp), 1.0, axis=-1)
-        return out
+        out = np.zeros(ids.size * self.size, np.float32)
+        out[np.arange(ids.size) * self.size + ids.ravel()] = 1.0
+        return out.reshape(*ids.shape, self.size)
 
     # -- decoding -----------------------------------------------------------------
     def decode(self, array: np.ndarray | Sequence, role: str = "output") -> np.ndarray | str:

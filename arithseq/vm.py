@@ -142,6 +142,65 @@ class ExactDivider:
         return dividend // safe, np.ones(dividend.shape, np.int64), good
 
 
+def run_templates(
+    programs: np.ndarray,
+    choice: np.ndarray,
+    leaves: np.ndarray,
+    ops: tuple[str, ...],
+    leaf_code: int,
+    op_base: int,
+    exact_divider: ExactDivider | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like :func:`run` when row ``i`` runs ``programs[choice[i]]``: each distinct program is
+    straight-line code over whole columns (no per-row stacks, no scatter)."""
+    m = len(choice)
+    counts = np.bincount(choice, minlength=len(programs))
+    used = np.flatnonzero(counts)
+    if len(used) == 1:
+        return _straight(programs[used[0]], np.arange(m), leaves, ops, leaf_code, op_base, exact_divider)
+    order = np.argsort(choice, kind="stable")
+    ends = np.cumsum(counts)
+    num = np.zeros(m, np.int64)
+    den = np.ones(m, np.int64)
+    good = np.ones(m, bool)
+    for k in used:
+        rows = order[ends[k] - counts[k] : ends[k]]
+        n, d, ok = _straight(programs[k], rows, leaves, ops, leaf_code, op_base, exact_divider)
+        if (n.dtype == object or d.dtype == object) and num.dtype != object:
+            num, den = num.astype(object), den.astype(object)
+        num[rows], den[rows], good[rows] = n, d, ok
+    return num, den, good
+
+
+def _straight(program, rows, leaves, ops, leaf_code, op_base, exact_divider):
+    stack: list[tuple[np.ndarray, np.ndarray, int]] = []  # (numerator, denominator, leaf column or -1)
+    ones = np.ones(len(rows), np.int64)
+    good = np.ones(len(rows), bool)
+    column = 0
+    for code in program.tolist():
+        if code == leaf_code:
+            stack.append((leaves[rows, column], ones, column))
+            column += 1
+            continue
+        if code < leaf_code:
+            break  # EMPTY padding
+        name = ops[code - op_base]
+        arity = NODES[name].arity
+        args = stack[len(stack) - arity :]
+        del stack[len(stack) - arity :]
+        pairs = [(a[0], a[1]) for a in args]
+        if name == "div" and exact_divider is not None:
+            leaf = np.full(len(rows), args[1][2], np.int64)
+            n, d, ok = exact_divider(pairs[0], pairs[1], leaf, leaves, rows)
+        elif name in VECTOR_OPS:
+            n, d, ok = VECTOR_OPS[name](*pairs)
+        else:
+            n, d, ok = _per_row(name, pairs)
+        good &= ok
+        stack.append((np.where(ok, n, 0), np.where(ok, d, 1), -1))
+    return stack[-1][0], stack[-1][1], good
+
+
 def run(
     postfix: np.ndarray,
     leaves: np.ndarray,
