@@ -137,14 +137,19 @@ class DerivationTable:
         return self._states[key]
 
     def _expand(self, rule: str, n: int, depth: int) -> list[tuple[float, tuple[int, ...]]]:
+        """The state's outcomes with unnormalised weights.
+
+        A pass-through alternative (``?sum: product``) is transparent: it contributes
+        its child's outcomes with their own weights, so ``+``, ``*`` and a bracket
+        compete by their weights whatever rule level the grammar puts them on.
+        """
         choices = list(self._choices(rule, n, depth, self._feasible))
         per_alt: dict[int, int] = {}
         for alt, _, _ in choices:
             per_alt[id(alt)] = per_alt.get(id(alt), 0) + 1
-        total = sum(self._weight[k] for k in per_alt)
         outcomes: list[tuple[float, tuple[int, ...]]] = []
         for alt, inner, split in choices:
-            p = self._weight[id(alt)] / total / per_alt[id(alt)]
+            p = self._weight[id(alt)] / per_alt[id(alt)]
             if alt.label == LEAF:
                 outcomes.append((p, (self.leaf_code,)))
                 continue
@@ -171,7 +176,9 @@ class DerivationTable:
     def _closure(self, state: int, limit: int) -> list[tuple[float, tuple[int, ...]]] | None:
         """Every complete derivation of ``state`` with its probability, or None if more than ``limit``."""
         done: list[tuple[float, tuple[int, ...]]] = []
-        for p, items in self._outcomes[state]:
+        total = sum(p for p, _ in self._outcomes[state])
+        for weight, items in self._outcomes[state]:
+            p = weight / total
             partial: list[tuple[float, tuple[int, ...]]] = [(p, ())]
             for code in items:
                 if code < self.state_base:

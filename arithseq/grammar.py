@@ -39,7 +39,11 @@ class Alternative:
 
 
 def builtin_grammar_dir() -> Path:
-    return Path(str(importlib.resources.files("arithseq.grammars")))
+    try:
+        return Path(str(importlib.resources.files("arithseq.grammars")))
+    except ModuleNotFoundError:
+        # running from a source checkout without installing: grammars/ sits beside arithseq/
+        return Path(__file__).resolve().parent.parent / "grammars"
 
 
 def grammar_names() -> list[str]:
