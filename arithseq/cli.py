@@ -179,6 +179,9 @@ def solve(
     typer.echo(load_task(task, sets).answer(expression))
 
 
+from . import cli_learning  # noqa: E402,F401  (registers the learning commands on `app`)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,149 @@
+"""How examples become model arrays, and model outputs become answer strings.
+
+Three framings cover the registry: ``sequence`` (characters in, one softmax per
+output character, one pass), ``autoregressive`` (teacher forcing in training, greedy
+decoding in prediction) and ``regression`` (the tutorial's mapping framing:
+normalised term values in, one number out, RMSE in original units).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ConfigError
+from .models import ModelSpec, Shapes
+from .tasks import Task
+from .tokenizer import Tokenizer
+
+PREDICT_BATCH = 4096
+
+
+def framing_for(spec: ModelSpec, options, task: Task, tokenizer: Tokenizer) -> Framing:
+    kinds = {"sequence": SequenceFraming, "autoregressive": AutoregressiveFraming, "regression": RegressionFraming}
+    return kinds[spec.framing](spec, options, task, tokenizer)
+
+
+class Framing:
+    loss = "sparse_categorical_crossentropy"
+
+    def __init__(self, spec: ModelSpec, options, task: Task, tokenizer: Tokenizer) -> None:
+        self.spec, self.options, self.task, self.tokenizer = spec, options, task, tokenizer
+
+    def shapes(self) -> Shapes:
+        return Shapes(self.tokenizer.size, self.tokenizer.input_length, self.tokenizer.output_length)
+
+    def metrics(self) -> list:
+        import keras
+
+        return [keras.metrics.SparseCategoricalAccuracy(name="char_accuracy")]
+
+    def arrays(self, inputs: np.ndarray, targets: np.ndarray):
+        raise NotImplementedError
+
+    def predict_ids(self, model, inputs: np.ndarray, tokenizer: Tokenizer | None = None) -> np.ndarray | None:
+        """Output ids ``(n, output_length)`` for canonical expression strings (None: no character output)."""
+        raise NotImplementedError
+
+    def predict(self, model, inputs: np.ndarray, tokenizer: Tokenizer | None = None) -> np.ndarray:
+        """Answer strings for canonical expression strings."""
+        return (tokenizer or self.tokenizer).decode(self.predict_ids(model, inputs, tokenizer), "output")
+
+
+class SequenceFraming(Framing):
+    def _x(self, inputs: np.ndarray, tokenizer: Tokenizer) -> np.ndarray:
+        one_hot = getattr(self.options, "input_encoding", "embedding") == "one-hot"
+        return tokenizer.encode(inputs, "input", one_hot=one_hot)
+
+    def arrays(self, inputs, targets):
+        return self._x(inputs, self.tokenizer), self.tokenizer.encode(targets, "output")
+
+    def predict_ids(self, model, inputs, tokenizer=None):
+        tokenizer = tokenizer or self.tokenizer
+        out = [
+            np.asarray(model(self._x(inputs[i : i + PREDICT_BATCH], tokenizer), training=False)).argmax(-1)
+            for i in range(0, len(inputs), PREDICT_BATCH)
+        ]
+        return (np.concatenate(out) if out else np.zeros((0, self.tokenizer.output_length))).astype(np.int32)
+
+
+class AutoregressiveFraming(Framing):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self._decoders: dict[int, object] = {}
+
+    def arrays(self, inputs, targets):
+        y = self.tokenizer.encode(targets, "output")
+        start = np.full((len(y), 1), self.shapes().start_id, np.int32)
+        return (self.tokenizer.encode(inputs, "input"), np.concatenate([start, y[:, :-1]], axis=1)), y
+
+    def _decoder(self, model):
+        if id(model) not in self._decoders:
+            make = self.spec.decoder or greedy_decoder
+            self._decoders[id(model)] = make(model, self.shapes().start_id)
+        return self._decoders[id(model)]
+
+    def predict_ids(self, model, inputs, tokenizer=None):
+        tokenizer = tokenizer or self.tokenizer
+        decode = self._decoder(model)
+        out = [
+            decode(tokenizer.encode(inputs[i : i + PREDICT_BATCH], "input"), tokenizer.output_length)
+            for i in range(0, len(inputs), PREDICT_BATCH)
+        ]
+        return np.concatenate(out) if out else np.zeros((0, tokenizer.output_length), np.int32)
+
+
+def greedy_decoder(model, start_id: int):
+    """Generic greedy decoding for any (encoder ids, decoder ids) -> probabilities model."""
+
+    def decode(ids: np.ndarray, length: int) -> np.ndarray:
+        tokens = np.full((len(ids), length), start_id, np.int32)
+        result = np.zeros((len(ids), length), np.int32)
+        for t in range(length):
+            probs = np.asarray(model([ids, tokens], training=False))
+            result[:, t] = probs[:, t].argmax(-1)
+            if t + 1 < length:
+                tokens[:, t + 1] = result[:, t]
+        return result
+
+    return decode
+
+
+class RegressionFraming(Framing):
+    """The mapping framing; valid only for a fixed number of '+' terms."""
+
+    loss = "mean_squared_error"
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        config = self.task.config
+        if self.task.table.ops_used not in (("add",), ()) or config.terms[0] != config.terms[1]:
+            raise ConfigError(
+                f"model {self.spec.name!r} uses the mapping framing, which needs a task with a fixed number "
+                f"of '+' terms; task {self.task.name!r} has terms {config.terms[0]}-{config.terms[1]} and "
+                f"operators {' '.join(self.task.table.ops_used) or 'none'}"
+            )
+        self.terms = config.terms[0]
+        self.scale = float(config.values[1] * self.terms)
+
+    def shapes(self) -> Shapes:
+        return Shapes(self.tokenizer.size, self.tokenizer.input_length, self.tokenizer.output_length, self.terms)
+
+    def metrics(self) -> list:
+        return []
+
+    def _terms(self, inputs: np.ndarray) -> np.ndarray:
+        values = np.array([[int(v) for v in s.split("+")] for s in inputs.tolist()], np.float32)
+        return values.reshape(len(inputs), self.terms) / self.scale
+
+    def arrays(self, inputs, targets):
+        y = np.array([int(t) for t in targets.tolist()], np.float32) / self.scale
+        return self._terms(inputs), y
+
+    def predict_ids(self, model, inputs, tokenizer=None):
+        return None
+
+    def predict(self, model, inputs, tokenizer=None):
+        x = self._terms(inputs)
+        raw = np.asarray(model(x, training=False)).reshape(-1) if len(x) else np.zeros(0)
+        # the tutorial's invert(): back to original units, rounded
+        return np.round(raw * self.scale).astype(np.int64).astype(str)
