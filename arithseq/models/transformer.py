@@ -23,6 +23,11 @@ class TokenAndPosition(layers.Layer):
         self.tokens = layers.Embedding(vocab, dim)
         self.positions = layers.Embedding(max_length, dim)
 
+    def build(self, ids_shape):
+        self.tokens.build(ids_shape)
+        self.positions.build((None,))
+        super().build(ids_shape)
+
     def call(self, ids):
         positions = ops.arange(ops.shape(ids)[-1])
         return self.tokens(ids) + self.positions(positions)[None, :, :]
@@ -46,6 +51,17 @@ class TransformerBlock(layers.Layer):
         self.norm3 = layers.LayerNormalization()
         self.ff1 = layers.Dense(ff, activation="relu")
         self.ff2 = layers.Dense(dim)
+
+    def build(self, x_shape, memory_shape=None):
+        self.norm1.build(x_shape)
+        self.self_attention.build(x_shape, x_shape)
+        if self.cross:
+            self.norm2.build(x_shape)
+            self.cross_attention.build(x_shape, memory_shape or x_shape)
+        self.norm3.build(x_shape)
+        self.ff1.build(x_shape)
+        self.ff2.build((*x_shape[:-1], self.ff))
+        super().build(x_shape)
 
     def call(self, x, memory=None, training=False):
         h = self.norm1(x)

@@ -1,0 +1,153 @@
+"""Every registered model builds, trains a few steps, and survives save/load unchanged."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+import pytest
+
+import arithseq
+from arithseq import ConfigError, TrainConfig
+from arithseq.models import get_model_spec, list_models
+
+TINY = {
+    "seq2seq-lstm": {"encoder_units": 8, "decoder_units": 8},
+    "attention": {"units": 8, "embedding_dim": 4},
+    "transformer": {"dim": 8, "heads": 2, "layers": 1, "ff": 16},
+    "mapping-lstm": {"units": 4},
+    "mlp": {},
+}
+
+
+def tiny_config(model: str, **changes) -> TrainConfig:
+    base = TrainConfig(
+        task="addition",
+        task_options={"largest": 20, "reverse_output": True},
+        model=model,
+        model_options=TINY[model],
+        epochs=1,
+        steps_per_epoch=3,
+        batch_size=16,
+        val_size=16,
+        test_size=16,
+        jit=False,
+        target=0,
+    )
+    return base.replace(**changes)
+
+
+def test_every_builtin_model_has_tiny_settings_here():
+    assert set(list_models()) == set(TINY)
+
+
+@pytest.mark.parametrize("model", sorted(TINY))
+def test_model_trains_and_round_trips_through_save_and_load(model, tmp_path):
+    run = arithseq.train(tiny_config(model), tmp_path / "run", verbose=0, echo=lambda *_: None)
+    for name in ("config.toml", "model.keras", "tokenizer.json", "history.csv", "metrics.json", "test.txt"):
+        assert (tmp_path / "run" / name).exists(), name
+    expressions = ["12+5", "3+20", "20+20", "1+1"]
+    before = run.predict(expressions)
+    loaded = arithseq.load_run(tmp_path / "run")
+    assert loaded.predict(expressions) == before
+    assert len(before) == 4 and all(isinstance(a, str) for a in before)
+    assert loaded.evaluate().n == 16
+
+
+def test_the_tutorial_network_by_default():
+    spec = get_model_spec("seq2seq-lstm")
+    model = spec.build(arithseq.models.Shapes(12, 5, 2), spec.make_options())
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["InputLayer", "LSTM", "RepeatVector", "LSTM", "TimeDistributed"]
+    assert model.get_layer("encoder").units == 100 and model.get_layer("decoder_0").units == 50
+    assert model.output_shape == (None, 2, 12)
+
+
+def test_mapping_models_refuse_tasks_that_are_not_fixed_sums(tmp_path):
+    with pytest.raises(ConfigError, match="fixed number of '\\+' terms"):
+        arithseq.train(tiny_config("mlp", task="brackets", task_options={}), tmp_path / "r", verbose=0)
+    with pytest.raises(ConfigError, match="fixed number"):
+        arithseq.train(tiny_config("mlp", task_options={"terms": "2-3"}), tmp_path / "r2", verbose=0)
+
+
+def test_unknown_models_and_options_are_clear(tmp_path):
+    with pytest.raises(ConfigError, match="unknown model 'atention'; did you mean 'attention'"):
+        get_model_spec("atention")
+    with pytest.raises(ConfigError, match="unknown option 'unit'; did you mean 'units'"):
+        get_model_spec("attention").make_options({"unit": 3})
+    with pytest.raises(ConfigError, match="'cell' must be one of"):
+        get_model_spec("attention").make_options({"cell": "rnn"})
+    with pytest.raises(ConfigError, match="must be int"):
+        get_model_spec("attention").make_options({"units": "many"})
+
+
+def test_a_small_model_learns_far_better_than_chance(tmp_path):
+    config = tiny_config(
+        "attention",
+        task_options={"largest": 49, "reverse_output": True},
+        model_options={"units": 48, "embedding_dim": 8},
+        epochs=20,
+        steps_per_epoch=30,
+        batch_size=64,
+        learning_rate=0.01,
+        lr_half_life=400,
+        val_size=100,
+        test_size=100,
+        target=0.9,
+    )
+    run = arithseq.train(config, tmp_path / "run", verbose=0, echo=lambda *_: None)
+    # 2,401 problems, 97 possible answers: guessing gets about 1% right
+    assert run.evaluate().exact_match >= 0.5
+
+
+def test_length_generalisation_needs_a_model_that_can_write_longer_answers(tmp_path):
+    run = arithseq.train(tiny_config("seq2seq-lstm"), tmp_path / "run", verbose=0, echo=lambda *_: None)
+    with pytest.raises(ConfigError, match="always writes 2 output characters"):
+        run.evaluate(n=10, largest=200)
+    ar = arithseq.train(tiny_config("attention"), tmp_path / "ar", verbose=0, echo=lambda *_: None)
+    report = ar.evaluate(n=10, largest=200, terms=3)
+    assert report.n == 10 and set(report.breakdown["terms"]) == {"3"}
+    with pytest.raises(ConfigError, match="never saw"):
+        ar.evaluate(n=5, grammar="arithmetic", operators="+-")
+
+
+def test_predict_rejects_bad_input_with_columns(tmp_path):
+    run = arithseq.train(tiny_config("mlp"), tmp_path / "run", verbose=0, echo=lambda *_: None)
+    with pytest.raises(arithseq.ExpressionError, match="column 3"):
+        run.predict(["1+*2"])
+    with pytest.raises(arithseq.ExpressionError, match="reads at most 5"):
+        run.predict(["100+100"])
+    assert run.predict("3 + 4").isdigit()
+
+
+def test_runs_refuse_to_overwrite_and_report_damage(tmp_path):
+    target = tmp_path / "run"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep me")
+    with pytest.raises(ConfigError, match="already holds files"):
+        arithseq.train(tiny_config("mlp"), target, verbose=0)
+    assert (target / "notes.txt").read_text() == "keep me"
+    with pytest.raises(arithseq.ArithseqError, match="missing config.toml"):
+        arithseq.load_run(target)
+    with pytest.raises(arithseq.ArithseqError, match="no such run directory"):
+        arithseq.load_run(tmp_path / "nowhere")
+
+
+def test_config_toml_round_trips_and_names_bad_fields(tmp_path):
+    config = tiny_config("attention")
+    path = tmp_path / "config.toml"
+    path.write_text(config.to_toml())
+    assert TrainConfig.from_toml(path) == config
+    path.write_text(config.to_toml().replace("batch_size = 16", 'batch_size = "big"'))
+    with pytest.raises(ConfigError, match="field 'train.batch_size' must be int"):
+        TrainConfig.from_toml(path)
+    path.write_text("[train]\nepoch = 3\n")
+    with pytest.raises(ConfigError, match="'train.epoch' is not a training option"):
+        TrainConfig.from_toml(path)
+
+
+def test_same_seed_same_held_out_data(tmp_path):
+    a = arithseq.train(tiny_config("mlp"), tmp_path / "a", verbose=0, echo=lambda *_: None)
+    b = arithseq.train(tiny_config("mlp"), tmp_path / "b", verbose=0, echo=lambda *_: None)
+    assert (a.path / "test.txt").read_text() == (b.path / "test.txt").read_text()
+    assert np.allclose(a.model.get_weights()[0], b.model.get_weights()[0])
