@@ -82,7 +82,7 @@ def train(
 ) -> None:
     """Train a model, save a run directory, and print held-out exact match with 20 examples.
 
-    With no arguments: an attention model on 3-digit addition, until 99.3% validation exact match.
+    With no arguments: an attention model on 3-digit addition, until 99.5% validation exact match.
     """
     _quiet_tensorflow()
     from .train_config import TrainConfig

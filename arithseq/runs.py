@@ -57,9 +57,10 @@ class Run:
         path = self.path / "metrics.json"
         return json.loads(path.read_text()) if path.exists() else {}
 
-    def canonical(self, expression: str) -> str:
-        """The task's own spelling of ``expression`` (checked by the grammar first)."""
-        self.task.grammar.parse(expression)
+    def canonical(self, expression: str, check: bool = True) -> str:
+        """The task's own spelling of ``expression`` (checked by the grammar first, unless ``check`` is off)."""
+        if check:
+            self.task.grammar.parse(expression)
         text = re.sub(r"\s+", "", expression)
         if self.task.config.pad_terms:
             width = len(str(self.task.config.values[1]))
@@ -73,11 +74,22 @@ class Run:
             )
         return text
 
-    def predict(self, expressions: Sequence[str] | str) -> list[str]:
-        """The model's answers; bad input raises an ExpressionError naming the column."""
+    def predict(self, expressions: Sequence[str] | str, check: bool = True) -> list[str]:
+        """The model's answers; bad input raises an ExpressionError naming the column.
+
+        ``check=False`` skips parsing each expression with the grammar (about 40 µs
+        each): for trusted input such as sampled batches. Unknown characters and
+        over-long expressions are still refused.
+        """
         single = isinstance(expressions, str)
         items = [expressions] if single else list(expressions)
-        canon = np.array([self.canonical(e) for e in items], dtype=str)
+        if not check and not self.task.config.pad_terms:
+            canon = np.strings.replace(np.asarray(items, dtype=str), " ", "") if items else np.array([], str)
+            too_long = np.nonzero(np.strings.str_len(canon) > self.tokenizer.input_length)[0]
+            if too_long.size:
+                self.canonical(str(canon[too_long[0]]), check=False)
+        else:
+            canon = np.array([self.canonical(e, check) for e in items], dtype=str)
         answers = self.framing.predict(self.model, canon).tolist() if items else []
         return answers[0] if single else answers
 

@@ -30,7 +30,7 @@ class TrainConfig:
     train_size: int = 0
     val_size: int = 2000
     test_size: int = 5000
-    target: float = 0.993
+    target: float = 0.995
     patience: int = 0
     max_minutes: float = 0.0
     seed: int = 0

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import keras
 import numpy as np
-from keras import layers, ops
+import tensorflow as tf
+from keras import layers
 
 from ..errors import ConfigError
 from . import Shapes, register_model
@@ -51,15 +52,23 @@ def decoder(model: keras.Model, start_id: int) -> Callable[[np.ndarray, int], np
     probs = model.get_layer("characters_out")(model.get_layer("join")([out, context]))
     step = keras.Model([token, memory, *states_in], [probs, *states_out])
 
-    def decode(ids: np.ndarray, length: int) -> np.ndarray:
-        memory_value, *states = encoder(ops.convert_to_tensor(ids), training=False)
-        token_value = ops.full((len(ids), 1), start_id, dtype="int32")
-        result = np.zeros((len(ids), length), np.int32)
-        for t in range(length):
+    def loop(ids, length: int):
+        memory_value, *states = encoder(ids, training=False)
+        token_value = tf.fill([tf.shape(ids)[0], 1], start_id)
+        tokens = []
+        for _ in range(length):
             probs_value, *states = step([token_value, memory_value, *states], training=False)
-            token_value = ops.cast(ops.argmax(probs_value, axis=-1), "int32")
-            result[:, t] = np.asarray(token_value)[:, 0]
-        return result
+            token_value = tf.cast(tf.argmax(probs_value, axis=-1), tf.int32)
+            tokens.append(token_value)
+        return tf.concat(tokens, axis=1)
+
+    compiled: dict[int, Callable] = {}
+
+    def decode(ids: np.ndarray, length: int) -> np.ndarray:
+        if length not in compiled:
+            # the whole greedy loop as one compiled graph: no Python between steps
+            compiled[length] = tf.function(lambda x: loop(x, length), jit_compile=True, reduce_retracing=True)
+        return np.asarray(compiled[length](tf.convert_to_tensor(ids, tf.int32)))
 
     return decode
 
