@@ -297,12 +297,8 @@ class Task:
     def _render_templates(self, template: np.ndarray, numbers: np.ndarray) -> np.ndarray:
         """Each template is a fixed sequence of literals and number columns: concatenate columns."""
         table = self.table
-        counts = np.bincount(template, minlength=len(table.template_infix))
-        order = np.argsort(template, kind="stable") if np.count_nonzero(counts) > 1 else None
-        ends = np.cumsum(counts)
         out = np.empty(len(template), f"<U{self.max_input_length}")
-        for k in np.flatnonzero(counts):
-            rows = slice(None) if order is None else order[ends[k] - counts[k] : ends[k]]
+        for k, rows in vm.template_groups(template, len(table.template_infix)):
             text, column, literal = None, 0, ""
             for code in table.template_infix[k].tolist():
                 if code == EMPTY:

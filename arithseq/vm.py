@@ -142,6 +142,28 @@ class ExactDivider:
         return dividend // safe, np.ones(dividend.shape, np.int64), good
 
 
+def template_groups(template: np.ndarray, n_templates: int):
+    """``(template id, row indices)`` for each template used; one group means all rows."""
+    counts = np.bincount(template, minlength=n_templates)
+    used = np.flatnonzero(counts)
+    if len(used) == 1:
+        yield int(used[0]), slice(None)
+        return
+    order = np.argsort(template, kind="stable")
+    ends = np.cumsum(counts)
+    for k in used:
+        yield int(k), order[ends[k] - counts[k] : ends[k]]
+
+
+def _apply(name: str, args: list[Pair], last_leaf: np.ndarray, leaves: np.ndarray, rows, exact_divider):
+    """One operator over whole columns; ``last_leaf`` says which literal (if any) the last operand is."""
+    if name == "div" and exact_divider is not None:
+        return exact_divider(args[0], args[1], last_leaf, leaves, rows)
+    if name in VECTOR_OPS:
+        return VECTOR_OPS[name](*args)
+    return _per_row(name, args)
+
+
 def run_templates(
     programs: np.ndarray,
     choice: np.ndarray,
@@ -154,17 +176,13 @@ def run_templates(
     """Like :func:`run` when row ``i`` runs ``programs[choice[i]]``: each distinct program is
     straight-line code over whole columns (no per-row stacks, no scatter)."""
     m = len(choice)
-    counts = np.bincount(choice, minlength=len(programs))
-    used = np.flatnonzero(counts)
-    if len(used) == 1:
-        return _straight(programs[used[0]], np.arange(m), leaves, ops, leaf_code, op_base, exact_divider)
-    order = np.argsort(choice, kind="stable")
-    ends = np.cumsum(counts)
+    groups = list(template_groups(choice, len(programs)))
+    if len(groups) == 1:
+        return _straight(programs[groups[0][0]], np.arange(m), leaves, ops, leaf_code, op_base, exact_divider)
     num = np.zeros(m, np.int64)
     den = np.ones(m, np.int64)
     good = np.ones(m, bool)
-    for k in used:
-        rows = order[ends[k] - counts[k] : ends[k]]
+    for k, rows in groups:
         n, d, ok = _straight(programs[k], rows, leaves, ops, leaf_code, op_base, exact_divider)
         if (n.dtype == object or d.dtype == object) and num.dtype != object:
             num, den = num.astype(object), den.astype(object)
@@ -189,13 +207,8 @@ def _straight(program, rows, leaves, ops, leaf_code, op_base, exact_divider):
         args = stack[len(stack) - arity :]
         del stack[len(stack) - arity :]
         pairs = [(a[0], a[1]) for a in args]
-        if name == "div" and exact_divider is not None:
-            leaf = np.full(len(rows), args[1][2], np.int64)
-            n, d, ok = exact_divider(pairs[0], pairs[1], leaf, leaves, rows)
-        elif name in VECTOR_OPS:
-            n, d, ok = VECTOR_OPS[name](*pairs)
-        else:
-            n, d, ok = _per_row(name, pairs)
+        leaf = np.full(len(rows), args[-1][2], np.int64)
+        n, d, ok = _apply(name, pairs, leaf, leaves, rows, exact_divider)
         good &= ok
         stack.append((np.where(ok, n, 0), np.where(ok, d, 1), -1))
     return stack[-1][0], stack[-1][1], good
@@ -238,12 +251,7 @@ def run(
             arity = NODES[name].arity
             base = sp[rows] - arity
             args = [(num[rows, base + i], den[rows, base + i]) for i in range(arity)]
-            if name == "div" and exact_divider is not None:
-                n, d, ok = exact_divider(args[0], args[1], leaf[rows, base + 1], leaves, rows)
-            elif name in VECTOR_OPS:
-                n, d, ok = VECTOR_OPS[name](*args)
-            else:
-                n, d, ok = _per_row(name, args)
+            n, d, ok = _apply(name, args, leaf[rows, base + arity - 1], leaves, rows, exact_divider)
             n = np.where(ok, n, 0)
             d = np.where(ok, d, 1)
             if (n.dtype == object or d.dtype == object) and num.dtype != object:
