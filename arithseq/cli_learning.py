@@ -146,7 +146,7 @@ def predict(
         try:
             loaded.canonical(expression)
         except ArithseqError as exc:
-            where = f"line {index}" if not expressions else f"expression {index}"
-            raise type(exc)(f"{where}: {exc}") if not hasattr(exc, "column") else exc from None
+            source = f"line {index} of stdin" if not expressions else f"expression {index}"
+            raise ArithseqError(f"{source}: {exc}") from None
     for answer in loaded.predict(items):
         typer.echo(answer)
