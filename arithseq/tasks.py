@@ -200,7 +200,9 @@ class Task:
         if n < 0:
             raise ConfigError(f"number of examples must not be negative, got {n}")
         rng = np.random.default_rng(seed)
-        banned = np.unique(np.asarray(list(exclude) if not isinstance(exclude, np.ndarray) else exclude, dtype=str)) if exclude is not None else None
+        banned = None
+        if exclude is not None:
+            banned = np.unique(np.asarray(exclude if isinstance(exclude, np.ndarray) else list(exclude), dtype=str))
         seen = np.array([], dtype=str) if unique else None
         remaining = n
         while remaining > 0:

@@ -67,7 +67,9 @@ def decoder(model: keras.Model, start_id: int) -> Callable[[np.ndarray, int], np
     def decode(ids: np.ndarray, length: int) -> np.ndarray:
         if length not in compiled:
             # the whole greedy loop as one compiled graph: no Python between steps
-            compiled[length] = tf.function(lambda x: loop(x, length), jit_compile=True, reduce_retracing=True)
+            compiled[length] = tf.function(
+                lambda x: loop(x, length), jit_compile=True, input_signature=[tf.TensorSpec([None, None], tf.int32)]
+            )
         return np.asarray(compiled[length](tf.convert_to_tensor(ids, tf.int32)))
 
     return decode
