@@ -67,6 +67,7 @@ def train(
     lr: Annotated[Optional[float], typer.Option("--lr", help="Adam learning rate.")] = None,
     lr_half_life: Annotated[Optional[int], typer.Option(help="Steps for the learning rate to halve; 0 keeps it constant.")] = None,
     train_size: Annotated[Optional[int], typer.Option(help="Fixed training set size; 0 draws fresh examples every epoch.")] = None,
+    train_numbers: Annotated[Optional[str], typer.Option(help="Training numbers: 'task' (the task's own, default), 'uniform', or 'by-digits' (every digit count equally likely).")] = None,
     val_size: Annotated[Optional[int], typer.Option(help="Validation expressions (never trained on).")] = None,
     test_size: Annotated[Optional[int], typer.Option(help="Test expressions (never trained on).")] = None,
     target: Annotated[Optional[float], typer.Option(help="Stop when validation exact match reaches this share; 0 never.")] = None,
@@ -100,7 +101,7 @@ def train(
         changes["model_options"] = {**changes.get("model_options", base.model_options), **parse_assignments(params)}
     given = {
         "epochs": epochs, "steps_per_epoch": steps, "batch_size": batch_size, "learning_rate": lr,
-        "lr_half_life": lr_half_life, "train_size": train_size, "val_size": val_size, "test_size": test_size,
+        "lr_half_life": lr_half_life, "train_size": train_size, "train_numbers": train_numbers, "val_size": val_size, "test_size": test_size,
         "target": target, "patience": patience, "max_minutes": max_minutes, "seed": seed, "jit": jit,
         "distribute": distribute, "tensorboard": tensorboard,
     }

@@ -24,6 +24,7 @@ class TaskConfig:
     grammar: str = "addition"
     terms: tuple[int, int] = (2, 2)
     values: tuple[int, int] = (1, 999)
+    numbers: str = "uniform"
     operators: tuple[tuple[str, float], ...] | None = None
     depth: int = 0
     brackets: float = 0.05
@@ -58,6 +59,7 @@ OPTION_HELP: dict[str, str] = {
     "grammar": "built-in grammar name or path of a .lark file",
     "terms": "how many numbers: N or MIN-MAX (alias: n_numbers)",
     "values": "range of each number, MIN-MAX (aliases: largest=L for 1-L, digits=D for 0-(10^D-1))",
+    "numbers": "'uniform' (every value equally likely) or 'by-digits' (every digit count equally likely)",
     "operators": "enabled operators and weights: '+-*' or {'+': 2, '*': 1}; default all the grammar has",
     "depth": "largest bracket nesting depth",
     "brackets": "weight of optional brackets around a term",
@@ -189,6 +191,8 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'depth' must be between 0 and 16, got {config.depth}")
     if config.division not in {"exact", "rational"}:
         raise ConfigError(f"option 'division' must be 'exact' or 'rational', got {config.division!r}")
+    if config.numbers not in {"uniform", "by-digits"}:
+        raise ConfigError(f"option 'numbers' must be 'uniform' or 'by-digits', got {config.numbers!r}")
     if config.pad_side not in {"left", "right"}:
         raise ConfigError(f"option 'pad_side' must be 'left' or 'right', got {config.pad_side!r}")
     if len(config.pad) != 1 or config.pad.isdigit():

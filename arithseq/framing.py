@@ -85,11 +85,19 @@ class AutoregressiveFraming(Framing):
     def predict_ids(self, model, inputs, tokenizer=None):
         tokenizer = tokenizer or self.tokenizer
         decode = self._decoder(model)
-        out = [
-            decode(tokenizer.encode(inputs[i : i + PREDICT_BATCH], "input"), tokenizer.output_length)
-            for i in range(0, len(inputs), PREDICT_BATCH)
-        ]
+        out = []
+        for i in range(0, len(inputs), PREDICT_BATCH):
+            ids = tokenizer.encode(inputs[i : i + PREDICT_BATCH], "input")
+            out.append(decode(_bucketed(ids), tokenizer.output_length)[: len(ids)])
         return np.concatenate(out) if out else np.zeros((0, tokenizer.output_length), np.int32)
+
+
+def _bucketed(ids: np.ndarray) -> np.ndarray:
+    """Rows padded to a power of two (at least 64): a compiled decoder then sees few batch shapes."""
+    size = min(PREDICT_BATCH, max(64, 1 << (len(ids) - 1).bit_length()))
+    if size <= len(ids):
+        return ids
+    return np.concatenate([ids, np.repeat(ids[:1], size - len(ids), axis=0)])
 
 
 def greedy_decoder(model, start_id: int):

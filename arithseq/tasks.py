@@ -88,6 +88,17 @@ def load_task_file(path: str | Path, register: bool = False) -> tuple[str, TaskC
     return name, config
 
 
+def draw_numbers(rng: np.random.Generator, lo: int, hi: int, shape: tuple[int, ...], how: str) -> np.ndarray:
+    """Numbers in ``lo..hi``: every value equally likely, or every digit count equally likely."""
+    if how == "uniform":
+        return rng.integers(lo, hi + 1, size=shape)
+    widths = np.arange(len(str(lo)), len(str(hi)) + 1)
+    low = np.maximum(lo, np.where(widths == 1, 0, 10 ** (widths - 1)))
+    high = np.minimum(hi, 10**widths - 1)
+    pick = rng.integers(0, len(widths), size=shape)
+    return rng.integers(low[pick], high[pick] + 1)
+
+
 @functools.lru_cache(maxsize=32)
 def _task(name: str, config: TaskConfig) -> Task:
     return Task(name, config)
@@ -260,7 +271,7 @@ class Task:
         table, config = self.table, self.config
         infix, postfix, template = table.walk(m, rng)
         lo, hi = config.values
-        leaves = rng.integers(lo, hi + 1, size=(m, config.terms[1]))
+        leaves = draw_numbers(rng, lo, hi, (m, config.terms[1]), config.numbers)
         divider = vm.ExactDivider(lo, hi, rng) if config.division == "exact" else None
         if template is None:
             num, den, good = vm.run(postfix, leaves, table.ops, table.leaf_code, table.op_base, divider)

@@ -28,6 +28,9 @@ class TrainConfig:
     lr_half_life: int = 3000
     clipnorm: float = 1.0
     train_size: int = 0
+    # how training numbers are drawn: "task" (the task's own), "uniform", or "by-digits" (which makes
+    # "1+1" as common as "123+456"); held-out sets always keep the task's own distribution
+    train_numbers: str = "task"
     val_size: int = 2000
     test_size: int = 5000
     target: float = 0.995
@@ -50,6 +53,10 @@ class TrainConfig:
             raise ConfigError(f"training option 'target' is an exact-match share in [0, 1], got {self.target}")
         if self.learning_rate <= 0:
             raise ConfigError(f"training option 'learning_rate' must be positive, got {self.learning_rate}")
+        if self.train_numbers not in ("task", "uniform", "by-digits"):
+            raise ConfigError(
+                f"training option 'train_numbers' must be 'task', 'uniform' or 'by-digits', got {self.train_numbers!r}"
+            )
         if self.distribute not in ("none", "mirrored"):
             raise ConfigError(f"training option 'distribute' must be 'none' or 'mirrored', got {self.distribute!r}")
 

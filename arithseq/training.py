@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from .errors import ConfigError
 from .framing import Framing, framing_for
-from .models import get_model_spec
+from .models import get_model_spec, options_dict
 from .runs import Run, resolve_task
 from .tasks import Task
 from .tokenizer import Tokenizer
@@ -37,7 +37,7 @@ def train(
     **changes: Any,
 ) -> Run:
     """Train a model as ``config`` says (fields may be changed by keyword) and save a run directory."""
-    config = (config or TrainConfig()).replace(**changes) if changes else (config or TrainConfig())
+    config = (config or TrainConfig()).replace(**changes)
     task = resolve_task(config.task, config.task_options)
     spec = get_model_spec(config.model)
     options = spec.make_options(config.model_options)
@@ -49,7 +49,7 @@ def train(
     # the resolved configuration first: even an interrupted run can be repeated
     resolved = config.replace(
         task_options=task.config.as_dict(),
-        model_options=_plain(options),
+        model_options=options_dict(options),
     )
     (run_dir / "config.toml").write_text(resolved.to_toml())
     tokenizer.save(run_dir / "tokenizer.json")
@@ -58,7 +58,10 @@ def train(
     held = task.split({"val": config.val_size, "test": config.test_size}, seed=config.seed + 1)
     (run_dir / "test.txt").write_text("\n".join(held["test"].inputs.tolist()) + "\n")
     held_out = np.concatenate([held["val"].inputs, held["test"].inputs])
-    data = TrainingData(task, framing, config, held_out)
+    source_task = task
+    if config.train_numbers != "task":
+        source_task = resolve_task(task.name, {**task.config.as_dict(), "numbers": config.train_numbers})
+    data = TrainingData(source_task, framing, config, held_out)
 
     strategy = tf.distribute.MirroredStrategy() if config.distribute == "mirrored" else tf.distribute.get_strategy()
     with strategy.scope():
@@ -89,11 +92,14 @@ def train(
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(str(run_dir / "tensorboard")))
 
+    if config.train_size:
+        x, y = data.fixed_arrays()
+        source = {"x": x, "y": y, "batch_size": config.batch_size, "shuffle": True}
+    else:
+        source = {"x": data}
     started = time.perf_counter()
     history = model.fit(
-        data if config.train_size == 0 else data.fixed_arrays()[0],
-        None if config.train_size == 0 else data.fixed_arrays()[1],
-        batch_size=None if config.train_size == 0 else config.batch_size,
+        **source,
         epochs=config.epochs,
         validation_data=(val_x, val_y),
         callbacks=callbacks,
@@ -120,12 +126,6 @@ def _prepare(run_dir: Path, overwrite: bool) -> None:
     if run_dir.exists() and any(run_dir.iterdir()) and not overwrite:
         raise ConfigError(f"{run_dir} already holds files; choose another --out or pass --overwrite")
     run_dir.mkdir(parents=True, exist_ok=True)
-
-
-def _plain(options) -> dict[str, Any]:
-    from .models import options_dict
-
-    return options_dict(options)
 
 
 class TrainingData(keras.utils.PyDataset):

@@ -215,3 +215,12 @@ def test_toml_errors_name_file_and_field(tmp_path):
     base.write_text('base = "nosuch"\n')
     with pytest.raises(ConfigError, match="field 'base'"):
         arithseq.get_task(str(base))
+
+
+def test_numbers_by_digits_balances_digit_counts():
+    task = arithseq.get_task("addition", numbers="by-digits")
+    numbers = [int(v) for s in task.sample(6000, seed=0).inputs for v in s.split("+")]
+    counts = np.bincount([len(str(v)) for v in numbers])[1:]
+    assert counts.min() > 0.3 * len(numbers) and min(numbers) >= 1 and max(numbers) <= 999
+    with pytest.raises(ConfigError, match="'numbers' must be"):
+        arithseq.get_task("addition", numbers="gaussian")
