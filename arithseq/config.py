@@ -95,7 +95,7 @@ def _int_range(name: str, value: Any) -> tuple[int, int]:
     return lo, hi
 
 
-def _bool(name: str, value: Any) -> bool:
+def parse_bool(name: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -174,7 +174,7 @@ def _coerce(key: str, value: Any) -> Any:
     if key in {"brackets", "negation"}:
         return _weight(key, value)
     if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms"}:
-        return _bool(key, value)
+        return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
     return str(value)

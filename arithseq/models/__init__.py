@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..config import parse_bool
 from ..errors import ConfigError
 
 FRAMINGS = ("sequence", "autoregressive", "regression")
@@ -122,11 +123,7 @@ def _convert(field: dataclasses.Field, value: Any, where: str) -> Any:
                 value = [v for v in value.replace(",", " ").split()]
             return tuple(int(v) for v in value)
         if kind == "bool":
-            if isinstance(value, str):
-                if value.lower() not in {"true", "false", "1", "0", "yes", "no"}:
-                    raise ValueError
-                return value.lower() in {"true", "1", "yes"}
-            return bool(value)
+            return parse_bool(field.name, value)
         if kind == "int":
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError
