@@ -60,7 +60,6 @@ class Tokenizer:
         # one small table indexed by code point; everything past it is unknown
         self._lookup = np.full(max(int(self._codes.max()) + 2, 128), -1, np.int16)
         self._lookup[self._codes] = np.arange(len(self.vocabulary), dtype=np.int16)
-        self._lookup[0] = self.pad_id  # NUL fills numpy strings past their end
 
     @classmethod
     def for_task(cls, task: Task) -> Tokenizer:
@@ -111,26 +110,6 @@ class Tokenizer:
             raise TokenizerError(
                 f"{role} {str(arr[i])!r} has {lengths[i]} characters; this tokenizer fits at most {length}"
             )
-        width = max(arr.dtype.itemsize // 4, 1)
-        codes = np.ascontiguousarray(arr).view(np.uint32).reshape(n, width)
-        ids = self._lookup[np.minimum(codes, len(self._lookup) - 1)]
-        if ids.min(initial=0) < 0:
-            unknown = (np.arange(width) < lengths[:, None]) & (ids < 0)
-            i, j = (int(v[0]) for v in np.nonzero(unknown))
-            text = str(arr[i])
-            raise TokenizerError(
-                f"unknown character {text[j]!r} at column {j + 1} of {role} {text!r}; "
-                f"the alphabet is {self.alphabet!r}"
-            )
-        rows = np.arange(n)
-        filled = lengths > 0
-        edge = filled & ((ids[:, 0] == self.pad_id) | (ids[rows, np.maximum(lengths - 1, 0)] == self.pad_id))
-        if edge.any():
-            text = str(arr[np.nonzero(edge)[0][0]])
-            # a pad at the ends would merge with the padding and be lost on decoding
-            raise TokenizerError(
-                f"{role} {text!r} starts or ends with the padding character {self.pad!r}; strip it first"
-            )
         # numpy's own justification ufuncs place the content; reversing a whole row
         # turns "content then pads" into "pads then reversed content"
         flip = self._reversed(role)
@@ -141,6 +120,24 @@ class Tokenizer:
         if flip:
             grid = grid[:, ::-1]
         out = self._lookup[np.minimum(grid, len(self._lookup) - 1)].astype(np.int32)
+        if out.min(initial=0) < 0:
+            text = str(arr[np.nonzero((out < 0).any(axis=1))[0][0]])
+            j = next(j for j, ch in enumerate(text) if ch not in self.vocabulary)
+            raise TokenizerError(
+                f"unknown character {text[j]!r} at column {j + 1} of {role} {text!r}; "
+                f"the alphabet is {self.alphabet!r}"
+            )
+        width = max(arr.dtype.itemsize // 4, 1)
+        codes = np.ascontiguousarray(arr).view(np.uint32).reshape(n, width)
+        pad = ord(self.pad)
+        last = codes[np.arange(n), np.maximum(lengths - 1, 0)]
+        edge = (lengths > 0) & ((codes[:, 0] == pad) | (last == pad))
+        if edge.any():
+            text = str(arr[np.nonzero(edge)[0][0]])
+            # a pad at the ends would merge with the padding and be lost on decoding
+            raise TokenizerError(
+                f"{role} {text!r} starts or ends with the padding character {self.pad!r}; strip it first"
+            )
         return out
 
     def one_hot(self, ids: np.ndarray) -> np.ndarray:
