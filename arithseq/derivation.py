@@ -302,8 +302,7 @@ class DerivationTable:
             if expands.any():
                 rows = active[expands]
                 states = top[expands] - self.state_base
-                u = rng.random(rows.size)
-                choice = self.first[states] + (u[:, None] >= self.cum[states]).sum(axis=1)
+                choice = self._choose(states, rng)
                 lead = self.lead[choice]
                 # items before the outcome's first state are emitted now, the rest pushed
                 for j in range(int(lead.max(initial=0))):
@@ -318,12 +317,14 @@ class DerivationTable:
             active = active[sp[active] > 0]
         return infix, postfix, None
 
+    def _choose(self, states: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One outcome index (into the rhs tables) per state, drawn by the outcome probabilities."""
+        u = rng.random(len(states))
+        return self.first[states] + (u[:, None] >= self.cum[states]).sum(axis=1)
 
-    def _walk_closed(self, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def _walk_closed(self, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every derivation is one precomputed outcome: pick one per row and copy its streams."""
-        states = self.start_states[rng.integers(0, len(self.terms), m)]
-        u = rng.random(m)
-        choice = self.first[states] + (u[:, None] >= self.cum[states]).sum(axis=1)
+        choice = self._choose(self.start_states[rng.integers(0, len(self.terms), m)], rng)
         infix, postfix = self._closed_stream_tables
         return infix[choice], postfix[choice], choice
 
@@ -349,7 +350,6 @@ class DerivationTable:
             infix[:, : self.limits.infix_items].astype(np.int32),
             postfix[:, : self.limits.postfix_items].astype(np.int32),
         )
-
 
     def _emit(self, rows, codes, infix, n_in, postfix, n_post) -> None:
         """Append terminal ``codes`` (one per row) to the infix and/or postfix streams."""
