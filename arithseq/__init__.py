@@ -1,15 +1,19 @@
 """arithseq: arithmetic as sequence-to-sequence learning.
 
-Tasks are lark grammars plus options; a Tokenizer turns their strings into arrays.
+Tasks are lark grammars plus options; a Tokenizer turns their strings into arrays;
+registered Keras models learn them; runs are judged on every problem or a stratified
+sample.
 
 >>> import arithseq
 >>> task = arithseq.get_task("addition")
 >>> task.evaluate("12+50")
 62
+
+The package reads in data order: ``options`` -> ``tasks`` -> ``tokenizer`` ->
+``models`` -> ``evaluation`` -> ``training`` -> ``cli``.
 """
 
-from .batch import Batch, Example
-from .config import TaskConfig
+from .config import TrainConfig
 from .errors import (
     ArithseqError,
     ConfigError,
@@ -19,12 +23,23 @@ from .errors import (
     SamplingError,
     TokenizerError,
 )
-from .grammar import Grammar, grammar_names, load_grammar
-from .semantics import Bound, node
-from .tasks import Task, get_task, list_tasks, load_task_file, register_task
+from .tasks import (
+    Batch,
+    Bound,
+    Example,
+    Grammar,
+    Task,
+    TaskConfig,
+    get_task,
+    grammar_names,
+    list_tasks,
+    load_grammar,
+    load_task_file,
+    node,
+    register_task,
+    vector_op,
+)
 from .tokenizer import Tokenizer
-from .train_config import TrainConfig
-from .vm import vector_op
 
 __version__ = "0.1.0"
 
@@ -34,16 +49,17 @@ def train(config=None, out=None, **kwargs):
 
     (Imported lazily: TensorFlow loads only when you train or load a run.)
     """
-    from .training import train as _train
+    from .training import train as train_run
 
-    return _train(config, out, **kwargs)
+    return train_run(config, out, **kwargs)
 
 
 def load_run(path):
-    """Open a run directory; see :func:`arithseq.runs.load_run`."""
-    from .runs import load_run as _load_run
+    """Open a run directory; see :func:`arithseq.evaluation.load_run`."""
+    from .evaluation import load_run as load
 
-    return _load_run(path)
+    return load(path)
+
 
 __all__ = [
     "ArithseqError",
@@ -66,9 +82,9 @@ __all__ = [
     "list_tasks",
     "load_grammar",
     "load_run",
-    "train",
     "load_task_file",
     "node",
     "register_task",
+    "train",
     "vector_op",
 ]

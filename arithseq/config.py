@@ -1,221 +1,174 @@
-"""Task options: one frozen dataclass, filled from keyword arguments, CLI ``--set`` pairs or TOML.
+"""A run's configuration: task, model and training options in one frozen dataclass.
 
-Values arrive in friendly forms (``terms="2-4"``, ``operators="+-*"``,
-``largest=100``) and are normalised here, once, with errors that name the option.
+Configuration flows one way: CLI options or a TOML file -> :class:`TrainConfig` ->
+the builders. ``RUN/config.toml`` holds it fully resolved, so
+``arithseq train --config RUN/config.toml`` repeats a run.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import tomllib
-from collections.abc import Mapping
+import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .options import fill_dataclass, read_toml
+
+SECTIONS = ("task", "model", "train")
 
 
 @dataclass(frozen=True)
-class TaskConfig:
-    """Everything that defines a task's language, lengths and alphabet."""
+class TrainConfig:
+    """Everything a run needs; ``config.toml`` in a run directory holds it, fully resolved."""
 
-    grammar: str = "addition"
-    terms: tuple[int, int] = (2, 2)
-    values: tuple[int, int] = (1, 999)
-    numbers: str = "uniform"
-    operators: tuple[tuple[str, float], ...] | None = None
-    depth: int = 0
-    brackets: float = 0.05
-    negation: float = 0.2
-    negative_results: bool = True
-    division: str = "exact"
-    reverse_input: bool = False
-    reverse_output: bool = False
-    pad_side: str = "left"
-    pad_terms: bool = False
-    pad: str = " "
-    python: tuple[str, ...] = field(default=())
+    task: str = "addition"
+    task_options: dict[str, Any] = field(
+        default_factory=lambda: {"reverse_input": True, "reverse_output": True, "pad_terms": True}
+    )
+    model: str = "attention"
+    model_options: dict[str, Any] = field(default_factory=dict)
+    epochs: int = 300
+    steps_per_epoch: int = 50
+    batch_size: int = 256
+    learning_rate: float = 0.01
+    lr_half_life: int = 1500
+    clipnorm: float = 1.0
+    train_size: int = 0
+    train_numbers: str = "task"
+    val_size: int = 2000
+    test_size: int = 5000
+    target: float = 0.995
+    patience: int = 0
+    max_minutes: float = 0.0
+    seed: int = 0
+    jit: bool = True
+    distribute: str = "none"
+    tensorboard: bool = False
 
-    def replace(self, **options: Any) -> TaskConfig:
-        return make_config(self, options)
+    def __post_init__(self) -> None:
+        self.check()
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain TOML/JSON-friendly values."""
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.name == "operators" and value is not None:
-                value = {k: v for k, v in value}
-            elif isinstance(value, tuple):
-                value = list(value)
-            if value is not None:
-                out[f.name] = value
-        return out
+    def check(self) -> None:
+        for name in ("epochs", "steps_per_epoch", "batch_size", "val_size", "test_size"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"training option {name!r} must be at least 1, got {getattr(self, name)}")
+        for name in ("train_size", "patience", "lr_half_life", "clipnorm", "max_minutes"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"training option {name!r} must not be negative, got {getattr(self, name)}")
+        if not 0 <= self.target <= 1:
+            raise ConfigError(f"training option 'target' is an exact-match share in [0, 1], got {self.target}")
+        if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
+            raise ConfigError(f"training option 'learning_rate' must be a positive number, got {self.learning_rate}")
+        if not 0 <= self.seed < 2**32:
+            raise ConfigError(f"training option 'seed' must be in 0..{2**32 - 1}, got {self.seed}")
+        if self.train_numbers not in ("task", "uniform", "by-digits"):
+            raise ConfigError(
+                f"training option 'train_numbers' must be 'task', 'uniform' or 'by-digits', got {self.train_numbers!r}"
+            )
+        if self.distribute not in ("none", "mirrored"):
+            raise ConfigError(f"training option 'distribute' must be 'none' or 'mirrored', got {self.distribute!r}")
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        return dataclasses.replace(self, **changes)
+
+    def override(
+        self,
+        *,
+        task: str | None = None,
+        model: str | None = None,
+        task_options: dict[str, Any] | None = None,
+        model_options: dict[str, Any] | None = None,
+        train: dict[str, Any] | None = None,
+    ) -> TrainConfig:
+        """This configuration with ``KEY=VALUE`` overrides, the path every CLI option and TOML file takes.
+
+        A new task or model starts from its own defaults; option overrides apply after.
+        Training values are converted by field type (``"5"`` -> 5) and checked.
+        """
+        config = fill_dataclass(TrainConfig, train or {}, "training options", base=self)
+        changes: dict[str, Any] = {}
+        if task is not None and task != config.task:
+            changes.update(task=task, task_options=dict(TrainConfig().task_options))
+        if model is not None and model != config.model:
+            changes.update(model=model, model_options={})
+        if task_options:
+            changes["task_options"] = {**changes.get("task_options", config.task_options), **task_options}
+        if model_options:
+            changes["model_options"] = {**changes.get("model_options", config.model_options), **model_options}
+        return config.replace(**changes)
+
+    # -- TOML ---------------------------------------------------------------------
+    def to_toml(self) -> str:
+        scalars = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name in TRAIN_FIELDS}
+        return "\n".join(
+            [
+                "# arithseq run configuration: `arithseq train --config THIS_FILE` repeats the run",
+                "[task]",
+                _line("name", self.task),
+                *(_line(k, v) for k, v in sorted(self.task_options.items())),
+                "",
+                "[model]",
+                _line("name", self.model),
+                *(_line(k, v) for k, v in sorted(self.model_options.items())),
+                "",
+                "[train]",
+                *(_line(k, v) for k, v in scalars.items()),
+                "",
+            ]
+        )
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> TrainConfig:
+        path = Path(path)
+        data = read_toml(path)
+        unknown = set(data) - set(SECTIONS)
+        if unknown:
+            raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected [task], [model], [train]")
+        for section in SECTIONS:
+            if not isinstance(data.get(section, {}), dict):
+                raise ConfigError(f"{path}: field {section!r} must be a [{section}] table")
+        task = dict(data.get("task", {}))
+        model = dict(data.get("model", {}))
+        train = dict(data.get("train", {}))
+        for key in train:
+            if key not in TRAIN_FIELDS:
+                raise ConfigError(
+                    f"{path}: field 'train.{key}' is not a training option ({', '.join(sorted(TRAIN_FIELDS))})"
+                )
+        defaults = cls()
+        try:
+            base = cls(
+                task=str(task.pop("name", defaults.task)),
+                task_options=task,
+                model=str(model.pop("name", defaults.model)),
+                model_options=model,
+            )
+            return fill_dataclass(cls, train, "[train]", base=base)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
 
 
-OPTION_HELP: dict[str, str] = {
-    "grammar": "built-in grammar name or path of a .lark file",
-    "terms": "how many numbers: N or MIN-MAX (alias: n_numbers)",
-    "values": "range of each number, MIN-MAX (aliases: largest=L for 1-L, digits=D for 0-(10^D-1))",
-    "numbers": "'uniform' (every value equally likely) or 'by-digits' (every digit count equally likely)",
-    "operators": "enabled operators and weights: '+-*' or {'+': 2, '*': 1}; default all the grammar has",
-    "depth": "largest bracket nesting depth",
-    "brackets": "weight of optional brackets around a term",
-    "negation": "weight of unary minus",
-    "negative_results": "false rejects expressions whose answer is negative",
-    "division": "'exact' (only divisions without remainder) or 'rational' (answers p/q in lowest terms)",
-    "reverse_input": "feed the expression reversed",
-    "reverse_output": "emit the answer reversed (least significant digit first)",
-    "pad_side": "'left' (like the tutorial) or 'right'",
-    "pad_terms": "zero-pad every number to the widest number's width",
-    "pad": "the padding character",
-    "python": "Python files to run first (they register custom nodes)",
-}
-
-ALIASES = {"n_numbers", "largest", "digits"}
+TRAIN_FIELDS = tuple(
+    f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("task", "task_options", "model", "model_options")
+)
 
 
-def _int_range(name: str, value: Any) -> tuple[int, int]:
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        if isinstance(value, int):
-            lo = hi = value
-        elif isinstance(value, str):
-            parts = value.replace("..", "-").split("-") if "-" in value[1:] or ".." in value else [value]
-            lo, hi = (int(parts[0]), int(parts[-1]))
-        else:
-            lo, hi = (int(v) for v in value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"option {name!r} must be a whole number or a range like 2-4, got {value!r}") from None
-    if lo > hi:
-        raise ConfigError(f"option {name!r}: range {lo}-{hi} is empty")
-    return lo, hi
+def _line(key: str, value: Any) -> str:
+    return f"{key} = {_toml_value(value)}"
 
 
-def parse_bool(name: str, value: Any) -> bool:
+def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in {"1", "true", "yes", "on"}:
-        return True
-    if text in {"0", "false", "no", "off"}:
-        return False
-    raise ConfigError(f"option {name!r} must be true or false, got {value!r}")
-
-
-def _weight(name: str, value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"option {name!r} must be a number, got {value!r}") from None
-    if number < 0:
-        raise ConfigError(f"option {name!r} must not be negative, got {value!r}")
-    return number
-
-
-def _operators(value: Any) -> tuple[tuple[str, float], ...] | None:
-    if value is None:
-        return None
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
     if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("{"):
-            raise ConfigError("option 'operators': write weights as op=weight pairs, e.g. '+=2,*=1'")
-        if "=" in text:
-            pairs = [p.split("=", 1) for p in text.split(",") if p.strip()]
-            value = {k.strip(): v for k, v in pairs}
-        else:
-            value = {ch: 1.0 for ch in text.replace(",", "").replace(" ", "")}
-    elif isinstance(value, list | tuple):
-        value = {str(v): 1.0 for v in value}
-    if not isinstance(value, Mapping) or not value:
-        raise ConfigError(f"option 'operators' must name at least one operator, got {value!r}")
-    return tuple(sorted((str(k), _weight(f"operators[{k}]", v)) for k, v in value.items()))
-
-
-def make_config(base: TaskConfig, options: Mapping[str, Any]) -> TaskConfig:
-    """``base`` with ``options`` applied; raises :class:`ConfigError` naming the bad option."""
-    names = {f.name for f in dataclasses.fields(TaskConfig)}
-    changes: dict[str, Any] = {}
-    for key, value in options.items():
-        key = key.replace("-", "_")
-        if key == "n_numbers":
-            key = "terms"
-        if key == "largest":
-            hi = _int_range(key, value)[1]
-            changes["values"] = (1, hi)
-            continue
-        if key == "digits":
-            digits = _int_range(key, value)[1]
-            if not 1 <= digits <= 30:
-                raise ConfigError(f"option 'digits' must be between 1 and 30, got {value!r}")
-            changes["values"] = (0, 10**digits - 1)
-            continue
-        if key not in names:
-            close = difflib.get_close_matches(key, sorted(names | ALIASES), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise ConfigError(f"unknown task option {key!r}{hint} (options: {', '.join(sorted(names))})")
-        changes[key] = _coerce(key, value)
-    config = dataclasses.replace(base, **changes)
-    _check(config)
-    return config
-
-
-def _coerce(key: str, value: Any) -> Any:
-    if key in {"terms", "values"}:
-        return _int_range(key, value)
-    if key == "operators":
-        return _operators(value)
-    if key == "depth":
-        depth = _int_range(key, value)[1]
-        return depth
-    if key in {"brackets", "negation"}:
-        return _weight(key, value)
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms"}:
-        return parse_bool(key, value)
-    if key == "python":
-        return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
-    return str(value)
-
-
-def _check(config: TaskConfig) -> None:
-    if config.terms[0] < 1:
-        raise ConfigError(f"option 'terms' must be at least 1, got {config.terms[0]}")
-    if config.terms[1] > 64:
-        raise ConfigError(f"option 'terms' allows at most 64 numbers, got {config.terms[1]}")
-    if config.values[0] < 0:
-        raise ConfigError(f"option 'values' must not be negative (numbers are written without sign), got {config.values}")
-    if not 0 <= config.depth <= 16:
-        raise ConfigError(f"option 'depth' must be between 0 and 16, got {config.depth}")
-    if config.division not in {"exact", "rational"}:
-        raise ConfigError(f"option 'division' must be 'exact' or 'rational', got {config.division!r}")
-    if config.numbers not in {"uniform", "by-digits"}:
-        raise ConfigError(f"option 'numbers' must be 'uniform' or 'by-digits', got {config.numbers!r}")
-    if config.pad_side not in {"left", "right"}:
-        raise ConfigError(f"option 'pad_side' must be 'left' or 'right', got {config.pad_side!r}")
-    if len(config.pad) != 1 or config.pad.isdigit():
-        raise ConfigError(f"option 'pad' must be one non-digit character, got {config.pad!r}")
-
-
-def parse_assignments(pairs: list[str]) -> dict[str, str]:
-    """``["terms=3", "largest=100"]`` from the CLI's ``--set`` into a dict."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise ConfigError(f"--set expects KEY=VALUE, got {pair!r}")
-        key, value = pair.split("=", 1)
-        out[key.strip()] = value.strip()
-    return out
-
-
-def read_toml(path: str | Path) -> dict[str, Any]:
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        return json.dumps(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(str(k))} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise ConfigError(f"cannot write {value!r} to TOML")

@@ -2,7 +2,27 @@
 
 The vocabulary is the task's alphabet followed by the padding character (space by
 default, like the tutorial: ``0-9``, ``+``, then ``' '``). Every encoded sequence has
-the same length: inputs ``input_length``, outputs ``output_length``.
+the same length: inputs ``input_length``, outputs ``output_length``. A string is
+padded first (on ``pad_side``) and the padded row is then reversed when the role
+is reversed, so a reversed answer is written least significant digit first and its
+pads come last.
+
+A worked example: ``arithseq train``'s format for 3-digit addition (two numbers
+1..999, numbers zero-padded, input and output reversed)::
+
+    typed            12+5
+    canonical        012+005     every number as wide as the widest (pad_terms):
+                                 digit i of each number sits at the same offset
+    input chars      500+210     reversed: units digits first, so the first thing
+                                 the encoder reads is the first column to add
+    answer           17
+    padded           "  17"      4 characters: the widest answer, 999+999 = 1998
+    output chars     "71  "      reversed: the decoder writes the units digit first
+                                 and a carry flows forward into the next digit it
+                                 writes, as in addition by hand; pads come last
+
+With the tutorial's format (no zero-padding, no reversal, left padding) the same
+problem is ``"   12+5"`` in and ``"  17"`` out.
 """
 
 from __future__ import annotations
@@ -74,6 +94,18 @@ class Tokenizer:
             reverse_output=c.reverse_output,
         )
 
+    def resized(self, input_length: int, output_length: int) -> Tokenizer:
+        """The same tokenizer with other sequence lengths (to read longer inputs than training had)."""
+        return Tokenizer(
+            self.alphabet,
+            input_length,
+            output_length,
+            pad=self.pad,
+            pad_side=self.pad_side,
+            reverse_input=self.reverse_input,
+            reverse_output=self.reverse_output,
+        )
+
     @property
     def size(self) -> int:
         """Number of classes: the alphabet plus the pad."""
@@ -110,14 +142,11 @@ class Tokenizer:
             raise TokenizerError(
                 f"{role} {str(arr[i])!r} has {lengths[i]} characters; this tokenizer fits at most {length}"
             )
-        # numpy's own justification ufuncs place the content; reversing a whole row
-        # turns "content then pads" into "pads then reversed content"
-        flip = self._reversed(role)
-        right_aligned = (self.pad_side == "left") != flip
-        justify = np.strings.rjust if right_aligned else np.strings.ljust
+        # numpy's own justification ufuncs pad; a reversed role then reverses the padded row
+        justify = np.strings.rjust if self.pad_side == "left" else np.strings.ljust
         placed = justify(arr, length, self.pad).astype(f"<U{length}", copy=False)
         grid = np.ascontiguousarray(placed).view(np.uint32).reshape(n, length)
-        if flip:
+        if self._reversed(role):
             grid = grid[:, ::-1]
         out = self._lookup[np.minimum(grid, len(self._lookup) - 1)].astype(np.int32)
         if out.min(initial=0) < 0:
@@ -152,7 +181,7 @@ class Tokenizer:
     def decode(self, array: np.ndarray | Sequence, role: str = "output") -> np.ndarray | str:
         """Strings from ids ``(n, L)``, or from one-hot/probabilities ``(n, L, vocab)`` (argmax).
 
-        Pads are removed from the padded side only and reversal is undone. One
+        Reversal is undone, then pads are removed from the padded side only. One
         sequence (``(L,)`` ids or ``(L, vocab)`` floats) gives one string.
         """
         role = _role(role)
@@ -170,6 +199,8 @@ class Tokenizer:
         if ids.ndim != 2:
             raise TokenizerError(f"decode expects 1-D or 2-D ids, got shape {arr.shape}")
         self._check_ids(ids)
+        if self._reversed(role):
+            ids = ids[:, ::-1]
         n, length = ids.shape
         chars = self._codes[ids]
         is_pad = ids == self.pad_id
@@ -181,8 +212,7 @@ class Tokenizer:
             size = length - np.where(is_pad.all(axis=1), length, (~is_pad[:, ::-1]).argmax(axis=1))
         out = np.zeros((n, max(length, 1)), np.uint32)
         rows, cols = np.nonzero(np.arange(length) < size[:, None])
-        src = start[rows] + (size[rows] - 1 - cols if self._reversed(role) else cols)
-        out[rows, cols] = chars[rows, src]
+        out[rows, cols] = chars[rows, start[rows] + cols]
         strings = out.view(f"<U{out.shape[1]}").ravel()
         return str(strings[0]) if single else strings
 

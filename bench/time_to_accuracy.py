@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 import arithseq  # noqa: E402
+import arithseq.evaluation  # noqa: E402
 
 
 def keras_example(target: float, minutes: float) -> arithseq.TrainConfig:
@@ -51,7 +51,7 @@ def keras_example(target: float, minutes: float) -> arithseq.TrainConfig:
     )
 
 
-def timed(name: str, config: arithseq.TrainConfig, root: Path) -> tuple[arithseq.runs.Run, dict]:
+def timed(name: str, config: arithseq.TrainConfig, root: Path) -> tuple[arithseq.evaluation.Run, dict]:
     run = arithseq.train(config, root / name, verbose=0, echo=lambda *_: None)
     metrics = json.loads((root / name / "metrics.json").read_text())
     history = (root / name / "history.csv").read_text().splitlines()
@@ -67,7 +67,7 @@ def timed(name: str, config: arithseq.TrainConfig, root: Path) -> tuple[arithseq
 
 def _numbers(path: Path) -> list[list[int]]:
     """The held-out expressions as numbers (formats differ: arithseq's default zero-pads them)."""
-    return [[int(n) for n in re.findall(r"\d+", line)] for line in path.read_text().split()]
+    return arithseq.Batch.load(path).numbers.tolist()
 
 
 def main() -> None:
@@ -81,7 +81,7 @@ def main() -> None:
     ours_config = arithseq.TrainConfig().replace(target=args.target, max_minutes=args.max_minutes)
     ours, ours_m = timed("arithseq", ours_config, root)
     _, keras_m = timed("keras-example", keras_example(args.target, args.max_minutes), root)
-    same = _numbers(root / "arithseq" / "test.txt") == _numbers(root / "keras-example" / "test.txt")
+    same = _numbers(root / "arithseq" / "test.npz") == _numbers(root / "keras-example" / "test.npz")
     print(f"same held-out expressions for both: {same}")
 
     reached = keras_m["best_val_exact"] >= args.target

@@ -2,6 +2,7 @@ import json
 
 from typer.testing import CliRunner
 
+import arithseq
 from arithseq.cli import app
 
 runner = CliRunner()
@@ -11,10 +12,20 @@ def run(*args):
     return runner.invoke(app, list(args))
 
 
-def test_help_everywhere():
-    for command in ([], ["tasks"], ["generate"], ["solve"]):
-        result = run(*command, "--help")
-        assert result.exit_code == 0 and "Usage" in result.output
+HELP = {
+    (): ["tasks", "generate", "solve", "models", "train", "evaluate", "predict"],
+    ("tasks",): [],
+    ("generate",): ["task", "--count", "--seed", "--format", "--out", "--unique", "--set"],
+    ("solve",): ["task", "expression", "--set"],
+}
+
+
+def test_help_names_every_command_and_option():
+    for command, names in HELP.items():
+        result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        for name in names:
+            assert name in result.output, (command, name)
 
 
 def test_tasks_lists_tasks_and_options():
@@ -26,7 +37,11 @@ def test_tasks_lists_tasks_and_options():
 
 def test_generate_table_csv_and_jsonl():
     result = run("generate", "addition", "-n", "4", "--seed", "1")
-    assert result.exit_code == 0 and len(result.output.strip().splitlines()) == 4 and " = " in result.output
+    expected = arithseq.get_task("addition").sample(4, 1)
+    lines = result.output.splitlines()
+    assert result.exit_code == 0 and len(lines) == 4
+    for line, example in zip(lines, expected):
+        assert line.split() == [example.input, "=", example.target]
     csv = run("generate", "addition", "-n", "3", "--seed", "1", "-f", "csv", "-s", "largest=10")
     lines = csv.output.strip().splitlines()
     assert lines[0] == "input,target" and len(lines) == 4
@@ -35,8 +50,12 @@ def test_generate_table_csv_and_jsonl():
         a, b = expression.split("+")
         assert int(a) + int(b) == int(target) and int(a) <= 10
     jl = run("generate", "brackets", "-n", "5", "--seed", "2", "-f", "jsonl")
-    records = [json.loads(line) for line in jl.output.strip().splitlines()]
-    assert len(records) == 5 and all({"input", "target", "value"} <= set(r) for r in records)
+    records = [json.loads(line) for line in jl.output.splitlines()]
+    brackets = arithseq.get_task("brackets")
+    assert len(records) == 5
+    for record, example in zip(records, brackets.sample(5, 2)):
+        assert record["input"] == example.input and record["target"] == example.target
+        assert brackets.answer(record["input"]) == record["target"]
 
 
 def test_generate_to_file_is_reproducible(tmp_path):

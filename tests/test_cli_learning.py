@@ -3,6 +3,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from arithseq import Batch, load_run
 from arithseq.cli import app
 
 runner = CliRunner()
@@ -23,17 +24,33 @@ def run_dir(tmp_path_factory):
     return out
 
 
-def test_models_lists_every_model():
+def test_models_lists_every_model_with_its_options():
     result = runner.invoke(app, ["models"])
     assert result.exit_code == 0
-    for name in ("seq2seq-lstm", "mapping-lstm", "mlp", "attention", "transformer"):
-        assert name in result.output
+    lines = result.output.splitlines()
+    names = [line.split()[0] for line in lines if not line.startswith(" ")]
+    assert names == ["attention", "mapping-lstm", "mlp", "seq2seq-lstm", "transformer"]
+    assert "seq2seq-lstm  [sequence]  The tutorial's network" in result.output
+    assert "    options: encoder_units=100, decoder_units=50, layers=1, cell='lstm'" in result.output
 
 
-def test_help_for_learning_commands():
-    for command in ("train", "evaluate", "predict", "models"):
-        result = runner.invoke(app, [command, "--help"])
-        assert result.exit_code == 0 and "Usage" in result.output
+HELP = {
+    "train": ["--model", "--config", "--set", "--param", "--training", "--epochs", "--steps", "--batch-size",
+              "--lr", "--lr-half-life", "--train-size", "--train-numbers", "--val-size", "--test-size",
+              "--target", "--patience", "--max-minutes", "--seed", "--jit", "--distribute", "--tensorboard",
+              "--out", "--overwrite", "--quiet"],
+    "evaluate": ["run", "--set", "--count", "--seed", "--json"],
+    "predict": ["run", "expressions"],
+    "models": [],
+}
+
+
+def test_help_of_learning_commands_names_every_option():
+    for command, options in HELP.items():
+        result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        for option in options:
+            assert option in result.output, (command, option)
 
 
 def test_train_writes_a_reproducible_run(run_dir):
@@ -43,15 +60,17 @@ def test_train_writes_a_reproducible_run(run_dir):
     result = runner.invoke(app, ["train", "--config", str(run_dir / "config.toml"), "--quiet", "--out", str(again)])
     assert result.exit_code == 0, result.output
     assert (again / "config.toml").read_text() == config
-    assert (again / "test.txt").read_text() == (run_dir / "test.txt").read_text()
+    first, second = Batch.load(run_dir / "test.npz"), Batch.load(again / "test.npz")
+    assert first.inputs.tolist() == second.inputs.tolist()
 
 
-def test_predict_arguments_and_stdin(run_dir):
+def test_predict_arguments_and_stdin_match_the_library(run_dir):
+    expected = load_run(run_dir).predict(["12+5", "3+4", "1+1", "2+2"])
     result = runner.invoke(app, ["predict", str(run_dir), "12+5", "3+4"])
     assert result.exit_code == 0, result.output
-    assert len(result.output.strip().splitlines()) == 2
-    piped = runner.invoke(app, ["predict", str(run_dir)], input="1+1\n\n2+2\n")
-    assert piped.exit_code == 0 and len(piped.output.strip().splitlines()) == 2
+    assert result.output.splitlines() == expected[:2]
+    piped = runner.invoke(app, ["predict", str(run_dir)], input="1+1\n2+2\n")
+    assert piped.exit_code == 0 and piped.output.splitlines() == expected[2:]
 
 
 def test_predict_errors_are_clear(run_dir):
@@ -80,7 +99,9 @@ def test_learning_errors_exit_2_without_traceback(tmp_path, run_dir):
         (["train", "--model", "nosuch", "--out", str(tmp_path / "a")], "unknown model 'nosuch'"),
         (["train", "brackets", "-m", "mlp", "--out", str(tmp_path / "b")], "fixed number of '+' terms"),
         (["train", *TINY, "--out", str(run_dir)], "already holds files"),
-        (["train", "-p", "units=x", "--out", str(tmp_path / "c")], "must be int"),
+        (["train", "-p", "units=x", "--out", str(tmp_path / "c")], "option 'units' must be a whole number"),
+        (["train", "-t", "clipnorm=-1", "--out", str(tmp_path / "d")], "'clipnorm' must not be negative"),
+        (["train", "-t", "epoch=3", "--out", str(tmp_path / "e")], "unknown option 'epoch'; did you mean 'epochs'"),
         (["evaluate", str(tmp_path / "missing")], "no such run directory"),
         (["train", "--config", str(tmp_path / "none.toml")], "file not found"),
     ]:

@@ -172,7 +172,7 @@ def test_bad_options_raise_config_errors_naming_the_option(options, message):
 
 
 def test_unknown_task_lists_the_known_ones():
-    with pytest.raises(ConfigError, match="known tasks: add-sub, addition"):
+    with pytest.raises(ConfigError, match=r"unknown task 'nosuch' \(known: add-sub, addition, brackets"):
         arithseq.get_task("nosuch")
 
 

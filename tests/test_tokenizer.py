@@ -29,11 +29,29 @@ def test_decode_ids_one_hot_and_probabilities(tutorial):
     assert tutorial.decode(np.array([11, 4])) == "4"
 
 
-def test_right_padding_and_reversal():
-    tok = Tokenizer("0123456789+", 7, 4, pad_side="right", reverse_input=True, reverse_output=True)
-    assert tok.decode(tok.encode("12+345"), "input") == "12+345"
-    assert "".join(tok.vocabulary[i] for i in tok.encode("12+345")) == "543+21 "
-    assert "".join(tok.vocabulary[i] for i in tok.encode("123", "output")) == "321 "
+def spelled(tok, ids):
+    return "".join(tok.vocabulary[i] for i in ids)
+
+
+def test_reversal_reverses_the_padded_row():
+    # left padding (the default): a reversed answer is written units first, pads last
+    tok = Tokenizer("0123456789+", 7, 4, reverse_input=True, reverse_output=True)
+    assert spelled(tok, tok.encode("12+345")) == "543+21 "
+    assert spelled(tok, tok.encode("17", "output")) == "71  "
+    assert tok.decode(tok.encode("17", "output")) == "17"
+    right = Tokenizer("0123456789+", 7, 4, pad_side="right", reverse_input=True, reverse_output=True)
+    assert spelled(right, right.encode("12+345")) == " 543+21"
+    assert spelled(right, right.encode("123", "output")) == " 321"
+    assert right.decode(right.encode("12+345"), "input") == "12+345"
+
+
+def test_the_default_format_worked_example():
+    task = arithseq.get_task("addition", pad_terms=True, reverse_input=True, reverse_output=True)
+    tok = Tokenizer.for_task(task)
+    reading = task.read(["12+5"])
+    assert reading.batch.inputs.tolist() == ["012+005"]
+    assert spelled(tok, tok.encode(reading.batch.inputs[0])) == "500+210"
+    assert spelled(tok, tok.encode(task.answer("12+5"), "output")) == "71  "
 
 
 def test_inner_pads_survive_but_edge_pads_are_refused(tutorial):

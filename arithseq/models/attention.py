@@ -17,7 +17,7 @@ import tensorflow as tf
 from keras import layers
 
 from ..errors import ConfigError
-from . import Shapes, register_model
+from .registry import Shapes, register_model
 
 CELLS = {"lstm": layers.LSTM, "gru": layers.GRU}
 

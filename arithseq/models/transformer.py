@@ -8,7 +8,7 @@ import keras
 from keras import layers, ops
 
 from ..errors import ConfigError
-from . import Shapes, register_model
+from .registry import Shapes, register_model
 
 MAX_POSITIONS = 256
 

@@ -1,118 +1,16 @@
 """Exact evaluation of a batch of postfix programs with numpy.
 
 Values are fractions held as two integer arrays (numerator, denominator > 0, in
-lowest terms). Arithmetic runs in int64 while the operands' magnitudes prove it
-cannot overflow, and switches to Python integers (object arrays) otherwise, so
-results are exact whatever the task's sizes.
+lowest terms); :mod:`arithseq.tasks.arrays` keeps the arithmetic exact past int64.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from fractions import Fraction
-
 import numpy as np
 
-from .semantics import NODES, normalise
-
-_SAFE = 2**62
-Pair = tuple[np.ndarray, np.ndarray]
-VectorOp = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
-
-VECTOR_OPS: dict[str, VectorOp] = {}
-
-
-def vector_op(name: str) -> Callable[[VectorOp], VectorOp]:
-    """Register a numpy implementation of node ``name`` (decorator); nodes without one run per row."""
-
-    def register(fn: VectorOp) -> VectorOp:
-        VECTOR_OPS[name] = fn
-        return fn
-
-    return register
-
-
-def _magnitude(a: np.ndarray) -> int:
-    return int(np.abs(a).max()) if a.size else 0
-
-
-def _wide(*arrays: np.ndarray) -> bool:
-    return any(a.dtype == object for a in arrays)
-
-
-def mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if _wide(a, b) or _magnitude(a) * _magnitude(b) >= _SAFE:
-        return a.astype(object) * b.astype(object)
-    return a * b
-
-
-def add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if _wide(a, b) or _magnitude(a) + _magnitude(b) >= _SAFE:
-        return a.astype(object) + b.astype(object)
-    return a + b
-
-
-def reduce(num: np.ndarray, den: np.ndarray) -> Pair:
-    """Lowest terms with a positive denominator."""
-    sign = np.where(den < 0, -1, 1)
-    num, den = num * sign, den * sign
-    g = np.gcd(num, den)
-    g[g == 0] = 1
-    return num // g, den // g
-
-
-def _integers(*dens: np.ndarray) -> bool:
-    return all(bool((d == 1).all()) for d in dens)
-
-
-@vector_op("add")
-def _add(a: Pair, b: Pair):
-    if _integers(a[1], b[1]):
-        return add(a[0], b[0]), a[1], np.ones(a[0].shape, bool)
-    num, den = reduce(add(mul(a[0], b[1]), mul(b[0], a[1])), mul(a[1], b[1]))
-    return num, den, np.ones(num.shape, bool)
-
-
-@vector_op("sub")
-def _sub(a: Pair, b: Pair):
-    return _add(a, (-b[0], b[1]))
-
-
-@vector_op("mul")
-def _mul(a: Pair, b: Pair):
-    if _integers(a[1], b[1]):
-        return mul(a[0], b[0]), a[1], np.ones(a[0].shape, bool)
-    num, den = reduce(mul(a[0], b[0]), mul(a[1], b[1]))
-    return num, den, np.ones(num.shape, bool)
-
-
-@vector_op("neg")
-def _neg(a: Pair):
-    return -a[0], a[1], np.ones(a[0].shape, bool)
-
-
-@vector_op("div")
-def _div(a: Pair, b: Pair):
-    good = b[0] != 0
-    divisor = np.where(good, b[0], 1)
-    num, den = reduce(mul(a[0], b[1]), mul(a[1], divisor))
-    return num, den, good
-
-
-def _per_row(name: str, args: list[Pair]):
-    fn = NODES[name].fn
-    m = args[0][0].shape[0]
-    num = np.zeros(m, object)
-    den = np.ones(m, object)
-    good = np.ones(m, bool)
-    for i in range(m):
-        try:
-            value = Fraction(normalise(fn(*(Fraction(int(n[i]), int(d[i])) for n, d in args))))
-        except (ArithmeticError, ValueError):
-            good[i] = False
-            continue
-        num[i], den[i] = value.numerator, value.denominator
-    return num, den, good
+from .arrays import Pair
+from .operators import NODES, apply_per_row
+from .sampler import template_groups
 
 
 class ExactDivider:
@@ -142,26 +40,12 @@ class ExactDivider:
         return dividend // safe, np.ones(dividend.shape, np.int64), good
 
 
-def template_groups(template: np.ndarray, n_templates: int):
-    """``(template id, row indices)`` for each template used; one group means all rows."""
-    counts = np.bincount(template, minlength=n_templates)
-    used = np.flatnonzero(counts)
-    if len(used) == 1:
-        yield int(used[0]), slice(None)
-        return
-    order = np.argsort(template, kind="stable")
-    ends = np.cumsum(counts)
-    for k in used:
-        yield int(k), order[ends[k] - counts[k] : ends[k]]
-
-
 def _apply(name: str, args: list[Pair], last_leaf: np.ndarray, leaves: np.ndarray, rows, exact_divider):
     """One operator over whole columns; ``last_leaf`` says which literal (if any) the last operand is."""
     if name == "div" and exact_divider is not None:
         return exact_divider(args[0], args[1], last_leaf, leaves, rows)
-    if name in VECTOR_OPS:
-        return VECTOR_OPS[name](*args)
-    return _per_row(name, args)
+    node = NODES.get(name)
+    return node.vector(*args) if node.vector is not None else apply_per_row(node, args)
 
 
 def run_templates(
@@ -178,19 +62,19 @@ def run_templates(
     m = len(choice)
     groups = list(template_groups(choice, len(programs)))
     if len(groups) == 1:
-        return _straight(programs[groups[0][0]], np.arange(m), leaves, ops, leaf_code, op_base, exact_divider)
+        return _run_program(programs[groups[0][0]], np.arange(m), leaves, ops, leaf_code, op_base, exact_divider)
     num = np.zeros(m, np.int64)
     den = np.ones(m, np.int64)
     good = np.ones(m, bool)
     for k, rows in groups:
-        n, d, ok = _straight(programs[k], rows, leaves, ops, leaf_code, op_base, exact_divider)
+        n, d, ok = _run_program(programs[k], rows, leaves, ops, leaf_code, op_base, exact_divider)
         if (n.dtype == object or d.dtype == object) and num.dtype != object:
             num, den = num.astype(object), den.astype(object)
         num[rows], den[rows], good[rows] = n, d, ok
     return num, den, good
 
 
-def _straight(program, rows, leaves, ops, leaf_code, op_base, exact_divider):
+def _run_program(program, rows, leaves, ops, leaf_code, op_base, exact_divider):
     stack: list[tuple[np.ndarray, np.ndarray, int]] = []  # (numerator, denominator, leaf column or -1)
     ones = np.ones(len(rows), np.int64)
     good = np.ones(len(rows), bool)
@@ -203,7 +87,7 @@ def _straight(program, rows, leaves, ops, leaf_code, op_base, exact_divider):
         if code < leaf_code:
             break  # EMPTY padding
         name = ops[code - op_base]
-        arity = NODES[name].arity
+        arity = NODES.get(name).arity
         args = stack[len(stack) - arity :]
         del stack[len(stack) - arity :]
         pairs = [(a[0], a[1]) for a in args]
@@ -248,7 +132,7 @@ def run(
             rows = np.nonzero(code == op_base + j)[0]
             if not rows.size:
                 continue
-            arity = NODES[name].arity
+            arity = NODES.get(name).arity
             base = sp[rows] - arity
             args = [(num[rows, base + i], den[rows, base + i]) for i in range(arity)]
             n, d, ok = _apply(name, args, leaf[rows, base + arity - 1], leaves, rows, exact_divider)

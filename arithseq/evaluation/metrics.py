@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from .tasks import Task
-
-_ANSWER = re.compile(r"-?\d+(/[1-9]\d*)?")
-_NUMBER = re.compile(r"\d+")
+from ..tasks import Batch, Task
+from ..tasks.batch import ABSENT
 
 
 @dataclass
@@ -61,66 +57,93 @@ class Report:
         return "\n".join(lines)
 
 
-def _value(text: str) -> Fraction | None:
-    return Fraction(text) if _ANSWER.fullmatch(text) else None
+def answer_values(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Model outputs read as numbers (``62``, ``-7``, ``-3/4``): float values and which ones are valid."""
+    texts = np.asarray(texts, dtype=str)
+    negative = np.strings.startswith(texts, "-")
+    body = np.where(negative, np.strings.slice(texts, 1, None), texts)
+    head, slash, tail = np.strings.partition(body, "/")
+    fraction = slash == "/"
+    valid = np.strings.isdigit(head) & (~fraction | (np.strings.isdigit(tail) & ~np.strings.startswith(tail, "0")))
+    top = np.where(valid, head, "0").astype(np.float64)
+    bottom = np.where(valid & fraction, tail, "1").astype(np.float64)
+    return np.where(negative, -1.0, 1.0) * top / bottom, valid
 
 
-def carries(numbers: list[int]) -> int:
-    """How many column additions carry when adding ``numbers`` by hand."""
-    count, carry, column = 0, 0, 0
-    while any(n // 10**column for n in numbers) or carry:
-        total = carry + sum(n // 10**column % 10 for n in numbers)
+def carries(numbers: np.ndarray) -> np.ndarray:
+    """How many column additions carry when each row's numbers are added by hand."""
+    if numbers.dtype == object:
+        return np.array([_carries_of([int(v) for v in row if v != ABSENT]) for row in numbers], np.int64)
+    values = np.where(numbers == ABSENT, 0, numbers).astype(np.int64)
+    count = np.zeros(len(values), np.int64)
+    carry = np.zeros(len(values), np.int64)
+    while values.any() or carry.any():
+        total = carry + (values % 10).sum(axis=1)
         carry = total // 10
         count += carry > 0
-        column += 1
+        values //= 10
     return count
+
+
+def _carries_of(numbers: list[int]) -> int:
+    count, carry = 0, 0
+    while any(numbers) or carry:
+        total = carry + sum(n % 10 for n in numbers)
+        carry = total // 10
+        count += carry > 0
+        numbers = [n // 10 for n in numbers]
+    return count
+
+
+def digit_counts(numbers: np.ndarray) -> np.ndarray:
+    """Decimal digits of each number (0 where absent)."""
+    present = numbers != ABSENT
+    if numbers.dtype == object:
+        widths = np.vectorize(lambda v: len(str(v)), otypes=[np.int64])(numbers)
+        return np.where(present, widths, 0)
+    widths = np.ones(numbers.shape, np.int64)
+    for k in range(1, 19):
+        widths += numbers >= 10**k
+    return np.where(present, widths, 0)
 
 
 def evaluate_predictions(
     task: Task,
-    inputs: np.ndarray,
-    targets: np.ndarray,
+    batch: Batch,
     predictions: np.ndarray,
     predicted_ids: np.ndarray | None = None,
     target_ids: np.ndarray | None = None,
 ) -> Report:
-    n = len(inputs)
-    exact = predictions == targets
+    n = len(batch)
+    exact = predictions == batch.targets
     char = None
     if predicted_ids is not None and target_ids is not None and n:
         char = float((predicted_ids == target_ids).mean())
-    errors, invalid = [], 0
-    for predicted, target in zip(predictions.tolist(), targets.tolist()):
-        value = _value(predicted)
-        if value is None:
-            invalid += 1
-        else:
-            errors.append(float(value - Fraction(target)))
-    err = np.array(errors, np.float64)
-    rmse = math.sqrt(float((err**2).mean())) if err.size else None
-    mae = float(np.abs(err).mean()) if err.size else None
-    numbers = [[int(v) for v in _NUMBER.findall(s)] for s in inputs.tolist()]
-    groups = {
-        "digits": [max(len(str(v)) for v in ns) for ns in numbers],
-        "terms": [len(ns) for ns in numbers],
-    }
+    values, valid = answer_values(predictions)
+    truth = batch.numerators.astype(np.float64) / batch.denominators.astype(np.float64)
+    error = (values - truth)[valid]
+    rmse = math.sqrt(float((error**2).mean())) if error.size else None
+    mae = float(np.abs(error).mean()) if error.size else None
+    groups = {"digits": digit_counts(batch.numbers).max(axis=1, initial=0), "terms": batch.terms}
     if task.table.ops_used == ("add",):
-        groups["carries"] = [carries(ns) for ns in numbers]
+        groups["carries"] = carries(batch.numbers)
     breakdown = {}
     for key, labels in groups.items():
-        labels = np.array(labels)
         breakdown[key] = {
             str(g): {"n": int((labels == g).sum()), "exact_match": float(exact[labels == g].mean())}
-            for g in sorted(set(labels.tolist()))
+            for g in np.unique(labels).tolist()
         }
-    examples = [(i, t, p, bool(e)) for i, t, p, e in zip(inputs.tolist(), targets.tolist(), predictions.tolist(), exact)]
+    shown = slice(0, 50)
+    examples = list(
+        zip(batch.inputs[shown].tolist(), batch.targets[shown].tolist(), predictions[shown].tolist(), exact[shown].tolist())
+    )
     return Report(
         n=n,
         exact_match=float(exact.mean()) if n else 0.0,
         char_accuracy=char,
         rmse=rmse,
         mae=mae,
-        invalid=invalid / n if n else 0.0,
+        invalid=float((~valid).mean()) if n else 0.0,
         breakdown=breakdown,
-        examples=examples[:50],
+        examples=examples,
     )

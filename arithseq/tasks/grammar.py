@@ -1,7 +1,7 @@
 """Loading lark grammars, checking they follow arithseq's node convention, parsing and exact evaluation.
 
 One grammar file defines one language. The same object samples (through
-:mod:`arithseq.derivation`), parses what users type and evaluates it exactly.
+:mod:`arithseq.tasks.sampler`), parses what users type and evaluates it exactly.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import lark
 
-from .errors import EvaluationError, ExpressionError, GrammarError
-from .semantics import LEAF, NODES, Value, normalise
+from ..errors import EvaluationError, ExpressionError, GrammarError
+from .operators import LEAF, NODES, Value, normalise
 
 GRAMMAR_SUFFIX = ".lark"
 
@@ -27,7 +27,6 @@ class Alternative:
     origin: str
     items: tuple[tuple[str, str], ...]  # ("tok", literal text) or ("rule", rule name)
     label: str | None  # the tree node it makes; None when lark inlines it (a pass-through)
-    line: int
 
     @property
     def children(self) -> tuple[str, ...]:
@@ -167,15 +166,15 @@ class Grammar:
             if n_children != 1:
                 raise GrammarError(
                     f"{where}: node {label!r} has no meaning; register one with "
-                    f"@arithseq.node({label!r}) or use a known node ({', '.join(sorted(NODES))})"
+                    f"@arithseq.node({label!r}) or use a known node ({', '.join(NODES.names())})"
                 )
             label = None
-        elif label is not None and NODES[label].arity != n_children:
+        elif label is not None and NODES.get(label).arity != n_children:
             raise GrammarError(
-                f"{where}: node {label!r} takes {NODES[label].arity} operand(s) but this "
+                f"{where}: node {label!r} takes {NODES.get(label).arity} operand(s) but this "
                 f"alternative gives it {n_children}"
             )
-        return Alternative(origin, tuple(items), label, line)
+        return Alternative(origin, tuple(items), label)
 
     # -- using the language ---------------------------------------------------
     def parse(self, expression: str) -> lark.Tree:
@@ -239,11 +238,10 @@ class _Evaluator(lark.Transformer):
     def __default__(self, data, children, meta):
         if data == LEAF:
             return int(str(children[0]).strip())
-        node = NODES.get(str(data))
-        if node is None:
+        if str(data) not in NODES:
             return children[0]
         try:
-            return normalise(node.fn(*children))
+            return normalise(NODES.get(str(data)).fn(*children))
         except (ArithmeticError, ValueError) as exc:
             column = getattr(meta, "column", None)
             end = getattr(meta, "end_column", None)

@@ -1,31 +1,16 @@
-"""Columnar batches of examples: strings and exact values side by side in numpy arrays."""
+"""Text from numbers, for whole batches: digits, expressions and answers, built column-wise with numpy."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
-from .semantics import Value
-
-
-@dataclass(frozen=True)
-class Example:
-    input: str
-    target: str
-    value: Value
-
-
-def to_value(num, den) -> Value:
-    return int(num) if den == 1 else Fraction(int(num), int(den))
-
+from .operators import Value
+from .sampler import EMPTY, DerivationTable, template_groups
 
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
-
-
 _TABLE_LIMIT = 1 << 16
 
 
@@ -119,55 +104,61 @@ def format_answer(value: Value) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-class Batch(Sequence[Example]):
-    """``inputs`` and ``targets`` are numpy string arrays; values are exact (numerator/denominator)."""
+class ExpressionRenderer:
+    """Expression strings from sampled derivations: the literals of the grammar and the numbers."""
 
-    def __init__(self, inputs: np.ndarray, targets: np.ndarray, numerators: np.ndarray, denominators: np.ndarray) -> None:
-        self.inputs = inputs
-        self.targets = targets
-        self.numerators = numerators
-        self.denominators = denominators
+    def __init__(self, table: DerivationTable, number_width: int, zero_pad: bool, max_length: int) -> None:
+        self.table = table
+        self.number_width = number_width
+        self.zero_pad = zero_pad
+        self.max_length = max_length
+        literals = table.tokens
+        widest = max([len(t) for t in literals] + [number_width])
+        self._literal_codes = np.zeros((len(literals) + 2, widest), np.uint32)
+        for i, text in enumerate(literals):
+            self._literal_codes[i, : len(text)] = [ord(c) for c in text]
+        self._literal_lengths = np.array([len(t) for t in literals] + [0, 0], np.int64)
 
-    def __len__(self) -> int:
-        return len(self.inputs)
+    def render(self, infix: np.ndarray, leaves: np.ndarray, template: np.ndarray | None) -> np.ndarray:
+        """Expression strings, built column-wise (no per-row Python)."""
+        m = infix.shape[0]
+        if m == 0:
+            return np.array([], dtype=str)
+        width = self.number_width
+        number, number_len = digit_codes(leaves, width, zero_pad=self.zero_pad)
+        if template is not None:
+            strings = np.ascontiguousarray(number).view(f"<U{width}")[..., 0]
+            return self._render_templates(template, strings)
+        # general case: scatter the characters of the pieces that exist
+        leaf_code = self.table.leaf_code
+        ordinal = np.maximum(np.cumsum(infix == leaf_code, axis=1) - 1, 0)
+        rows, slots = np.nonzero(infix != EMPTY)
+        code = infix[rows, slots]
+        leaf = code == leaf_code
+        which = ordinal[rows, slots]
+        codes = np.where(leaf[:, None], number[rows, which], self._literal_codes[code])
+        sizes = np.where(leaf, number_len[rows, which], self._literal_lengths[code])
+        return scatter_pieces(rows, codes, sizes, m, self.max_length)
 
-    def __getitem__(self, index):
-        if isinstance(index, (int, np.integer)):
-            return Example(
-                str(self.inputs[index]),
-                str(self.targets[index]),
-                to_value(self.numerators[index], self.denominators[index]),
-            )
-        return Batch(self.inputs[index], self.targets[index], self.numerators[index], self.denominators[index])
-
-    def __iter__(self) -> Iterator[Example]:
-        for i in range(len(self)):
-            yield self[i]
-
-    @property
-    def values(self) -> list[Value]:
-        return [to_value(n, d) for n, d in zip(self.numerators, self.denominators)]
-
-    @staticmethod
-    def concat(batches: Sequence[Batch]) -> Batch:
-        if len(batches) == 1:
-            return batches[0]
-        if not batches:
-            empty = np.array([], dtype=str)
-            return Batch(empty, empty, np.array([], np.int64), np.array([], np.int64))
-        return Batch(
-            np.concatenate([b.inputs for b in batches]),
-            np.concatenate([b.targets for b in batches]),
-            _concat_ints([b.numerators for b in batches]),
-            _concat_ints([b.denominators for b in batches]),
-        )
-
-    def __repr__(self) -> str:
-        head = ", ".join(f"{e.input!r}->{e.target!r}" for e in list(self)[:3])
-        return f"Batch({len(self)} examples: {head}{', ...' if len(self) > 3 else ''})"
-
-
-def _concat_ints(parts: list[np.ndarray]) -> np.ndarray:
-    if any(p.dtype == object for p in parts):
-        parts = [p.astype(object) for p in parts]
-    return np.concatenate(parts)
+    def _render_templates(self, template: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+        """Each template is a fixed sequence of literals and number columns: concatenate columns."""
+        table = self.table
+        out = np.empty(len(template), f"<U{self.max_length}")
+        for k, rows in template_groups(template, len(table.template_infix)):
+            text, column, literal = None, 0, ""
+            for code in table.template_infix[k].tolist():
+                if code == EMPTY:
+                    break
+                if code != table.leaf_code:
+                    literal += table.tokens[code]
+                    continue
+                piece = numbers[rows, column]
+                column += 1
+                if literal:
+                    text = literal if text is None else np.strings.add(text, literal)
+                    literal = ""
+                text = piece if text is None else np.strings.add(text, piece)
+            if literal:
+                text = np.strings.add(text, literal)
+            out[rows] = text
+        return out

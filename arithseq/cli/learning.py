@@ -1,50 +1,30 @@
-"""The learning commands of the ``arithseq`` CLI: models, train, evaluate, predict."""
+"""Commands that need a model: models, train, evaluate, predict."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from .cli import EXPRESSION_ARGS, SetOpt, app, friendly
-from .config import parse_assignments
-from .errors import ArithseqError, ConfigError
+from ..errors import ConfigError
+from ..options import parse_assignments
+from .app import EXPRESSION_ARGS, ParamOpt, RunArg, SetOpt, app, quiet_tensorflow, reports_errors
 
-ParamOpt = Annotated[
+TrainOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--param", "-p", help="Override a model option, KEY=VALUE (repeatable), e.g. -p units=64."),
+    typer.Option("--training", "-t", help="Override any training option, KEY=VALUE (repeatable), e.g. -t clipnorm=0."),
 ]
-RunArg = Annotated[Path, typer.Argument(help="A run directory written by `arithseq train`.")]
-
-
-def _quiet_tensorflow() -> None:
-    """Import TensorFlow and find its devices with C-level stderr muted: its start-up chatter
-    (CUDA probes, CPU feature notes) is not for people using the CLI. Python errors still show."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if "tensorflow" in sys.modules:
-        return
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            import tensorflow as tf
-
-            tf.config.list_physical_devices()
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 @app.command()
-@friendly
+@reports_errors
 def models() -> None:
     """List the registered models, their framing and their options with defaults."""
-    from .models import get_model_spec, list_models
+    from ..models import get_model_spec, list_models
 
     for name in list_models():
         spec = get_model_spec(name)
@@ -54,17 +34,18 @@ def models() -> None:
 
 
 @app.command()
-@friendly
+@reports_errors
 def train(
     task: Annotated[Optional[str], typer.Argument(help="Task name or .toml task file (default: addition).")] = None,
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (see `arithseq models`); default attention.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", "-c", help="A run's config.toml (or any file with [task], [model], [train]).")] = None,
     sets: SetOpt = None,
     params: ParamOpt = None,
+    training: TrainOpt = None,
     epochs: Annotated[Optional[int], typer.Option(help="Most epochs to train.")] = None,
-    steps: Annotated[Optional[int], typer.Option("--steps", help="Batches per epoch.")] = None,
+    steps_per_epoch: Annotated[Optional[int], typer.Option("--steps", help="Batches per epoch.")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Examples per batch.")] = None,
-    lr: Annotated[Optional[float], typer.Option("--lr", help="Adam learning rate.")] = None,
+    learning_rate: Annotated[Optional[float], typer.Option("--lr", help="Adam learning rate.")] = None,
     lr_half_life: Annotated[Optional[int], typer.Option(help="Steps for the learning rate to halve; 0 keeps it constant.")] = None,
     train_size: Annotated[Optional[int], typer.Option(help="Fixed training set size; 0 draws fresh examples every epoch.")] = None,
     train_numbers: Annotated[Optional[str], typer.Option(help="Training numbers: 'task' (the task's own, default), 'uniform', or 'by-digits' (every digit count equally likely).")] = None,
@@ -85,32 +66,26 @@ def train(
 
     With no arguments: an attention model on 3-digit addition, until 99.5% validation exact match.
     """
-    _quiet_tensorflow()
-    from .train_config import TrainConfig
-    from .training import train as run_training
+    typed = {k: v for k, v in locals().items() if v is not None}
+    quiet_tensorflow()
+    from ..config import TRAIN_FIELDS, TrainConfig
+    from ..training import train as run_training
 
     base = TrainConfig.from_toml(config) if config else TrainConfig()
-    changes: dict = {}
-    if task is not None and task != base.task:
-        changes.update(task=task, task_options=dict(TrainConfig().task_options))
-    if model is not None and model != base.model:
-        changes.update(model=model, model_options={})
-    if sets:
-        changes["task_options"] = {**changes.get("task_options", base.task_options), **parse_assignments(sets)}
-    if params:
-        changes["model_options"] = {**changes.get("model_options", base.model_options), **parse_assignments(params)}
-    given = {
-        "epochs": epochs, "steps_per_epoch": steps, "batch_size": batch_size, "learning_rate": lr,
-        "lr_half_life": lr_half_life, "train_size": train_size, "train_numbers": train_numbers, "val_size": val_size, "test_size": test_size,
-        "target": target, "patience": patience, "max_minutes": max_minutes, "seed": seed, "jit": jit,
-        "distribute": distribute, "tensorboard": tensorboard,
-    }
-    changes.update({k: v for k, v in given.items() if v is not None})
-    run_training(base.replace(**changes), out, verbose=0 if quiet else "auto", echo=typer.echo, overwrite=overwrite)
+    # the typed options are named like the training fields: they join the -t KEY=VALUE overrides
+    overrides = {**parse_assignments(training or [], "--training"), **{k: typed[k] for k in TRAIN_FIELDS if k in typed}}
+    resolved = base.override(
+        task=task,
+        model=model,
+        task_options=parse_assignments(sets or [], "--set"),
+        model_options=parse_assignments(params or [], "--param"),
+        train=overrides,
+    )
+    run_training(resolved, out, verbose=0 if quiet else "auto", echo=typer.echo, overwrite=overwrite)
 
 
 @app.command()
-@friendly
+@reports_errors
 def evaluate(
     run: RunArg,
     sets: SetOpt = None,
@@ -122,32 +97,25 @@ def evaluate(
 
     Change task options with -s (e.g. -s digits=4 or -s terms=3) to measure length generalisation.
     """
-    _quiet_tensorflow()
-    from .runs import load_run
+    quiet_tensorflow()
+    from ..evaluation import load_run
 
     report = load_run(run).evaluate(n, seed, **parse_assignments(sets or []))
     typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())
 
 
 @app.command(context_settings=EXPRESSION_ARGS)
-@friendly
+@reports_errors
 def predict(
     run: RunArg,
     expressions: Annotated[Optional[list[str]], typer.Argument(help="Expressions; none reads one per line from stdin.")] = None,
 ) -> None:
     """Print the model's answer for each expression, one per line."""
-    _quiet_tensorflow()
-    from .runs import load_run, read_lines
+    quiet_tensorflow()
+    from ..evaluation import load_run
 
-    items = expressions or read_lines(sys.stdin)
+    items = expressions or [line.strip() for line in sys.stdin if line.strip()]
     if not items:
         raise ConfigError("no expressions given (pass them as arguments or one per line on stdin)")
-    loaded = load_run(run)
-    for index, expression in enumerate(items, 1):
-        try:
-            loaded.canonical(expression)
-        except ArithseqError as exc:
-            source = f"line {index} of stdin" if not expressions else f"expression {index}"
-            raise ArithseqError(f"{source}: {exc}") from None
-    for answer in loaded.predict(items):
+    for answer in load_run(run).predict(items):
         typer.echo(answer)

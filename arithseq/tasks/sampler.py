@@ -11,7 +11,7 @@ A batch walks all its derivations in lock step with numpy: every row keeps a sta
 of pending codes, and each step pops one code per row. Popping a token writes it to
 the infix stream (the expression text); a number writes to both streams; an
 operator code, pushed after its operands, writes to the postfix stream (what
-:mod:`arithseq.vm` evaluates); a state is replaced by one of its outcomes.
+:mod:`arithseq.tasks.exact` evaluates); a state is replaced by one of its outcomes.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ConfigError, GrammarError
+from ..errors import ConfigError, GrammarError
 from .grammar import Alternative, Grammar
-from .semantics import LEAF, NODES, Bound
+from .operators import LEAF, NODES, Bound
 
 EMPTY = -1
 CLOSED_LIMIT = 4096  # start states with at most this many complete derivations are sampled in one step
@@ -54,7 +54,6 @@ class DerivationTable:
         leaf_bound: Bound,
     ) -> None:
         self.grammar = grammar
-        self.depth = depth
         self.tokens: tuple[str, ...] = grammar.literals
         self.ops: tuple[str, ...] = tuple(sorted(grammar.labels - {LEAF}))
         self.leaf_code = len(self.tokens)
@@ -197,22 +196,23 @@ class DerivationTable:
         n_states = len(self._outcomes)
         widest = max(len(o) for o in self._outcomes)
         longest = max(len(items) for o in self._outcomes for _, items in o)
-        self.cum = np.full((n_states, widest), 2.0)
+        # cumulative outcome probabilities per state (2.0 past the last outcome: never chosen)
+        self.cumulative = np.full((n_states, widest), 2.0)
         self.first = np.zeros(n_states, np.int64)
-        rhs, forward, lengths, leads = [], [], [], []
+        backward, forward, lengths, leads = [], [], [], []
         for s, outcomes in enumerate(self._outcomes):
             probs = np.array([p for p, _ in outcomes])
-            self.cum[s, : len(outcomes)] = np.cumsum(probs / probs.sum())
-            self.cum[s, len(outcomes) - 1] = 1.0
-            self.first[s] = len(rhs)
+            self.cumulative[s, : len(outcomes)] = np.cumsum(probs / probs.sum())
+            self.cumulative[s, len(outcomes) - 1] = 1.0
+            self.first[s] = len(backward)
             for _, items in outcomes:
                 padding = [EMPTY] * (longest - len(items))
-                rhs.append(list(reversed(items)) + padding)
+                backward.append(list(reversed(items)) + padding)  # the order a stack pushes them
                 forward.append(list(items) + padding)
                 lengths.append(len(items))
                 states = [i for i, code in enumerate(items) if code >= self.state_base]
                 leads.append(states[0] if states else len(items))
-        self.rhs = np.array(rhs, np.int32)
+        self.backward = np.array(backward, np.int32)
         self.forward = np.array(forward, np.int32)
         starts = set(self.start_states.tolist())
         self.closed = all(
@@ -220,7 +220,7 @@ class DerivationTable:
             for s in starts
             for o in range(self.first[s], self.first[s] + len(self._outcomes[s]))
         )
-        self.rhs_len = np.array(lengths, np.int64)
+        self.outcome_length = np.array(lengths, np.int64)
         self.lead = np.array(leads, np.int64)
 
     def _limits(self, leaf_width: int, leaf_bound: Bound) -> Limits:
@@ -253,10 +253,10 @@ class DerivationTable:
                     elif code >= self.op_base:
                         op = self.ops[code - self.op_base]
                         used.add(op)
-                        arity = NODES[op].arity
+                        arity = NODES.get(op).arity
                         args = stack[len(stack) - arity :]
                         del stack[len(stack) - arity :]
-                        stack.append(NODES[op].bound(args))
+                        stack.append(NODES.get(op).bound(args))
                         postfix += 1
                     else:
                         length += len(self.tokens[code])
@@ -280,7 +280,7 @@ class DerivationTable:
         """Draw ``m`` derivations: (infix codes, postfix codes, template ids or None), padded with EMPTY.
 
         When every derivation is one of a few precomputed templates (see CLOSED_LIMIT),
-        the template ids let :mod:`arithseq.vm` evaluate each template as straight-line code.
+        the template ids let :mod:`arithseq.tasks.exact` evaluate each template as straight-line code.
         """
         lim = self.limits
         if self.closed:
@@ -308,8 +308,8 @@ class DerivationTable:
                 for j in range(int(lead.max(initial=0))):
                     now = np.nonzero(j < lead)[0]
                     self._emit(rows[now], self.forward[choice[now], j], infix, n_in, postfix, n_post)
-                items = self.rhs[choice]
-                size = self.rhs_len[choice] - lead
+                items = self.backward[choice]
+                size = self.outcome_length[choice] - lead
                 for j in range(int(size.max(initial=0))):
                     put = j < size
                     stack[rows[put], sp[rows[put]] + j] = items[put, j]
@@ -318,9 +318,9 @@ class DerivationTable:
         return infix, postfix, None
 
     def _choose(self, states: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """One outcome index (into the rhs tables) per state, drawn by the outcome probabilities."""
+        """One outcome index (into the outcome tables) per state, drawn by the outcome probabilities."""
         u = rng.random(len(states))
-        return self.first[states] + (u[:, None] >= self.cum[states]).sum(axis=1)
+        return self.first[states] + (u[:, None] >= self.cumulative[states]).sum(axis=1)
 
     def _walk_closed(self, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every derivation is one precomputed outcome: pick one per row and copy its streams."""
@@ -361,6 +361,19 @@ class DerivationTable:
         r = rows[to_post]
         postfix[r, n_post[r]] = codes[to_post]
         n_post[r] += 1
+
+
+def template_groups(template: np.ndarray, n_templates: int):
+    """``(template id, row indices)`` for each template used; one group means all rows."""
+    counts = np.bincount(template, minlength=n_templates)
+    used = np.flatnonzero(counts)
+    if len(used) == 1:
+        yield int(used[0]), slice(None)
+        return
+    order = np.argsort(template, kind="stable")
+    ends = np.cumsum(counts)
+    for k in used:
+        yield int(k), order[ends[k] - counts[k] : ends[k]]
 
 
 def _widest(a, b):

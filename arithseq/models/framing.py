@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ConfigError
-from .models import ModelSpec, Shapes
-from .tasks import Task
-from .tokenizer import Tokenizer
+from ..errors import ConfigError
+from ..tasks import Batch, Task
+from ..tokenizer import Tokenizer
+from .registry import ModelSpec, Shapes
 
 PREDICT_BATCH = 4096
 
@@ -37,33 +37,35 @@ class Framing:
 
         return [keras.metrics.SparseCategoricalAccuracy(name="char_accuracy")]
 
-    def arrays(self, inputs: np.ndarray, targets: np.ndarray):
+    def arrays(self, batch: Batch):
+        """``(x, y)`` for training on ``batch``."""
         raise NotImplementedError
 
-    def predict_ids(self, model, inputs: np.ndarray, tokenizer: Tokenizer | None = None) -> np.ndarray | None:
-        """Output ids ``(n, output_length)`` for canonical expression strings (None: no character output)."""
+    def predict_ids(self, model, batch: Batch, tokenizer: Tokenizer | None = None) -> np.ndarray | None:
+        """Output ids ``(n, output_length)`` for a batch of canonical expressions (None: no character output)."""
         raise NotImplementedError
 
-    def predict(self, model, inputs: np.ndarray, tokenizer: Tokenizer | None = None) -> np.ndarray:
-        """Answer strings for canonical expression strings."""
-        return (tokenizer or self.tokenizer).decode(self.predict_ids(model, inputs, tokenizer), "output")
+    def predict(self, model, batch: Batch, tokenizer: Tokenizer | None = None) -> np.ndarray:
+        """Answer strings for a batch of canonical expressions."""
+        return (tokenizer or self.tokenizer).decode(self.predict_ids(model, batch, tokenizer), "output")
 
 
 class SequenceFraming(Framing):
-    def _x(self, inputs: np.ndarray, tokenizer: Tokenizer) -> np.ndarray:
+    def _encode_inputs(self, inputs: np.ndarray, tokenizer: Tokenizer) -> np.ndarray:
         one_hot = getattr(self.options, "input_encoding", "embedding") == "one-hot"
         return tokenizer.encode(inputs, "input", one_hot=one_hot)
 
-    def arrays(self, inputs, targets):
-        return self._x(inputs, self.tokenizer), self.tokenizer.encode(targets, "output")
+    def arrays(self, batch):
+        return self._encode_inputs(batch.inputs, self.tokenizer), self.tokenizer.encode(batch.targets, "output")
 
-    def predict_ids(self, model, inputs, tokenizer=None):
+    def predict_ids(self, model, batch, tokenizer=None):
         tokenizer = tokenizer or self.tokenizer
+        inputs = batch.inputs
         out = [
-            np.asarray(model(self._x(inputs[i : i + PREDICT_BATCH], tokenizer), training=False)).argmax(-1)
+            np.asarray(model(self._encode_inputs(inputs[i : i + PREDICT_BATCH], tokenizer), training=False)).argmax(-1)
             for i in range(0, len(inputs), PREDICT_BATCH)
         ]
-        return (np.concatenate(out) if out else np.zeros((0, self.tokenizer.output_length))).astype(np.int32)
+        return (np.concatenate(out) if out else np.zeros((0, tokenizer.output_length))).astype(np.int32)
 
 
 class AutoregressiveFraming(Framing):
@@ -71,10 +73,10 @@ class AutoregressiveFraming(Framing):
         super().__init__(*args)
         self._decoders: dict[int, object] = {}
 
-    def arrays(self, inputs, targets):
-        y = self.tokenizer.encode(targets, "output")
+    def arrays(self, batch):
+        y = self.tokenizer.encode(batch.targets, "output")
         start = np.full((len(y), 1), self.shapes().start_id, np.int32)
-        return (self.tokenizer.encode(inputs, "input"), np.concatenate([start, y[:, :-1]], axis=1)), y
+        return (self.tokenizer.encode(batch.inputs, "input"), np.concatenate([start, y[:, :-1]], axis=1)), y
 
     def _decoder(self, model):
         if id(model) not in self._decoders:
@@ -82,9 +84,10 @@ class AutoregressiveFraming(Framing):
             self._decoders[id(model)] = make(model, self.shapes().start_id)
         return self._decoders[id(model)]
 
-    def predict_ids(self, model, inputs, tokenizer=None):
+    def predict_ids(self, model, batch, tokenizer=None):
         tokenizer = tokenizer or self.tokenizer
         decode = self._decoder(model)
+        inputs = batch.inputs
         out = []
         for i in range(0, len(inputs), PREDICT_BATCH):
             ids = tokenizer.encode(inputs[i : i + PREDICT_BATCH], "input")
@@ -139,19 +142,17 @@ class RegressionFraming(Framing):
     def metrics(self) -> list:
         return []
 
-    def _terms(self, inputs: np.ndarray) -> np.ndarray:
-        values = np.array([[int(v) for v in s.split("+")] for s in inputs.tolist()], np.float32)
-        return values.reshape(len(inputs), self.terms) / self.scale
+    def _terms(self, batch: Batch) -> np.ndarray:
+        return batch.numbers[:, : self.terms].astype(np.float32) / self.scale
 
-    def arrays(self, inputs, targets):
-        y = np.array([int(t) for t in targets.tolist()], np.float32) / self.scale
-        return self._terms(inputs), y
+    def arrays(self, batch):
+        return self._terms(batch), batch.numerators.astype(np.float32) / self.scale
 
-    def predict_ids(self, model, inputs, tokenizer=None):
+    def predict_ids(self, model, batch, tokenizer=None):
         return None
 
-    def predict(self, model, inputs, tokenizer=None):
-        x = self._terms(inputs)
+    def predict(self, model, batch, tokenizer=None):
+        x = self._terms(batch)
         raw = np.asarray(model(x, training=False)).reshape(-1) if len(x) else np.zeros(0)
         # the tutorial's invert(): back to original units, rounded
         return np.round(raw * self.scale).astype(np.int64).astype(str)

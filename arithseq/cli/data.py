@@ -1,53 +1,22 @@
-"""The ``arithseq`` command line: tasks, generate, solve (and the learning commands)."""
+"""Commands about data, no model needed: tasks, generate, solve."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import numpy as np
 import typer
 
-from .config import OPTION_HELP, parse_assignments
-from .errors import ArithseqError
-from .tasks import CHUNK, TASKS, Task, get_task, list_tasks
-
-app = typer.Typer(
-    help="Teach neural networks arithmetic as sequence-to-sequence learning, and measure how well they learn it.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-
-TaskArg = Annotated[str, typer.Argument(help="A task name (see `arithseq tasks`) or a task .toml file.")]
-SetOpt = Annotated[
-    Optional[list[str]],
-    typer.Option("--set", "-s", help="Override a task option, KEY=VALUE (repeatable), e.g. -s terms=2-4 -s largest=100."),
-]
-
-
-def friendly(fn: Callable) -> Callable:
-    """Print arithseq errors as one clear message and exit non-zero, without a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ArithseqError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(130) from None
-
-    return wrapper
+from ..options import parse_assignments
+from ..tasks import CHUNK, TASKS, Task, get_task, list_tasks
+from ..tasks.options import OPTION_HELP
+from .app import EXPRESSION_ARGS, SetOpt, TaskArg, app, reports_errors
 
 
 def load_task(name: str, sets: list[str] | None) -> Task:
@@ -55,7 +24,7 @@ def load_task(name: str, sets: list[str] | None) -> Task:
 
 
 @app.command()
-@friendly
+@reports_errors
 def tasks() -> None:
     """List the registered tasks with their options, lengths and alphabets."""
     from rich.console import Console
@@ -82,7 +51,7 @@ def tasks() -> None:
     console = Console()
     console.print(table)
     for name in list_tasks():
-        console.print(f"  [bold]{name}[/bold]: {TASKS[name].description}", highlight=False)
+        console.print(f"  [bold]{name}[/bold]: {TASKS.get(name).description}", highlight=False)
     console.print("Task options (override with --set KEY=VALUE, or in a .toml file):")
     for key, text in OPTION_HELP.items():
         console.print(f"  [bold]{key}[/bold]: {text}", highlight=False)
@@ -99,7 +68,7 @@ class Format(str, Enum):
 
 
 @app.command()
-@friendly
+@reports_errors
 def generate(
     task: TaskArg = "addition",
     n: Annotated[int, typer.Option("-n", "--count", min=0, help="How many examples.")] = 10,
@@ -110,13 +79,13 @@ def generate(
     sets: SetOpt = None,
 ) -> None:
     """Show or write random examples of TASK: the expression, its answer and exact value."""
-    the_task = load_task(task, sets)
+    chosen = load_task(task, sets)
     if fmt is Format.table and out is None:
-        _show(the_task.sample(n, seed, unique=unique))
+        _show(chosen.sample(n, seed, unique=unique))
         return
     if fmt is Format.table:
         fmt = Format.jsonl if out is not None and out.suffix == ".jsonl" else Format.csv
-    chunks = the_task.batches(n, seed, unique=unique)
+    chunks = chosen.batches(n, seed, unique=unique)
     if out is None:
         if fmt is Format.csv:
             sys.stdout.write("input,target\n")
@@ -124,7 +93,7 @@ def generate(
             sys.stdout.write(_lines(batch, fmt))
         return
     _write_atomically(out, chunks, fmt, n)
-    typer.echo(f"wrote {n} examples of {the_task.name!r} to {out}", err=True)
+    typer.echo(f"wrote {n} examples of {chosen.name!r} to {out}", err=True)
 
 
 def _show(batch) -> None:
@@ -164,12 +133,8 @@ def _write_atomically(out: Path, chunks, fmt: Format, n: int) -> None:
         raise
 
 
-# Expressions may start with "-"; don't let click read them as options.
-EXPRESSION_ARGS = {"ignore_unknown_options": True}
-
-
 @app.command(context_settings=EXPRESSION_ARGS)
-@friendly
+@reports_errors
 def solve(
     task: TaskArg,
     expression: Annotated[str, typer.Argument(help="The expression, e.g. '12+50' (quote it for the shell).")],
@@ -177,14 +142,3 @@ def solve(
 ) -> None:
     """Print the exact answer of EXPRESSION in TASK's language, or where it fails to parse."""
     typer.echo(load_task(task, sets).answer(expression))
-
-
-from . import cli_learning  # noqa: E402,F401  (registers the learning commands on `app`)
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,70 @@
+"""The ``arithseq`` Typer app: shared arguments and options, and how errors reach people."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ..errors import ArithseqError
+
+app = typer.Typer(
+    help="Teach neural networks arithmetic as sequence-to-sequence learning, and measure how well they learn it.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+TaskArg = Annotated[str, typer.Argument(help="A task name (see `arithseq tasks`) or a task .toml file.")]
+SetOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--set", "-s", help="Override a task option, KEY=VALUE (repeatable), e.g. -s terms=2-4 -s largest=100."),
+]
+ParamOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--param", "-p", help="Override a model option, KEY=VALUE (repeatable), e.g. -p units=64."),
+]
+RunArg = Annotated[Path, typer.Argument(help="A run directory written by `arithseq train`.")]
+
+# Expressions may start with "-"; don't let click read them as options.
+EXPRESSION_ARGS = {"ignore_unknown_options": True}
+
+
+def reports_errors(fn: Callable) -> Callable:
+    """Print arithseq errors as one clear message and exit with status 2, without a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ArithseqError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def quiet_tensorflow() -> None:
+    """Import TensorFlow and find its devices with C-level stderr muted: its start-up chatter
+    (CUDA probes, CPU feature notes) is not for people using the CLI. Python errors still show."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules:
+        return
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -1,0 +1,98 @@
+"""The model registry: Keras 3 networks by stable name.
+
+A model is one decorated builder function::
+
+    @register_model("my-gru", framing="sequence", options=MyOptions)
+    def my_gru(shapes: Shapes, options: MyOptions) -> keras.Model:
+        ...
+
+``framing`` says how examples become arrays and predictions become strings (see
+:mod:`arithseq.models.framing`): ``sequence`` (one pass, fixed output length),
+``autoregressive`` (teacher forcing, greedy decoding) or ``regression`` (the
+tutorial's mapping framing). ``options`` is a frozen dataclass of hyperparameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ConfigError
+from ..options import Registry, dataclass_dict, fill_dataclass
+
+FRAMINGS = ("sequence", "autoregressive", "regression")
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """What a builder needs to know about the data."""
+
+    vocab: int  # tokenizer classes (alphabet + pad)
+    input_length: int
+    output_length: int
+    terms: int = 0  # numbers per expression (regression framing)
+
+    @property
+    def start_id(self) -> int:
+        """The decoder's start token: one id past the vocabulary."""
+        return self.vocab
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    framing: str
+    options: type
+    build: Callable[..., Any]
+    summary: str
+    decoder: Callable[..., Any] | None = None
+
+    def make_options(self, values: Mapping[str, Any] | None = None) -> Any:
+        return fill_dataclass(self.options, values or {}, f"model {self.name!r}")
+
+
+MODELS: Registry[ModelSpec] = Registry("model")
+
+
+def register_model(
+    name: str,
+    *,
+    framing: str,
+    options: type,
+    summary: str = "",
+    decoder: Callable[..., Any] | None = None,
+    replace: bool = False,
+) -> Callable:
+    """Register a builder ``(shapes, options) -> keras.Model`` under ``name`` (decorator).
+
+    Autoregressive models may pass ``decoder(model, start_id) -> decode(ids, length)``
+    for a faster greedy decoder than the generic one (a full pass per character).
+    """
+    if framing not in FRAMINGS:
+        raise ConfigError(f"framing must be one of {', '.join(FRAMINGS)}, got {framing!r}")
+
+    def register(build: Callable[..., Any]) -> Callable[..., Any]:
+        doc = summary or (build.__doc__ or "").strip().splitlines()[0]
+        MODELS.register(name, ModelSpec(name, framing, options, build, doc, decoder), replace=replace)
+        return build
+
+    return register
+
+
+def get_model_spec(name: str) -> ModelSpec:
+    _load_builtins()
+    return MODELS.get(name)
+
+
+def list_models() -> list[str]:
+    _load_builtins()
+    return MODELS.names()
+
+
+def _load_builtins() -> None:
+    # importing a family module runs its @register_model decorators; Keras loads only now
+    from . import attention, mapping, seq2seq, transformer  # noqa: F401
+
+
+options_dict = dataclass_dict

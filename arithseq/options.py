@@ -1,0 +1,221 @@
+"""Option plumbing shared by tasks, models and training.
+
+One way in for every ``KEY=VALUE`` override (CLI ``--set``/``--param``/``--train``,
+TOML files, keyword arguments): :func:`parse_assignments` splits the pairs and
+:func:`fill_dataclass` turns them into a frozen dataclass, converting by field type
+with errors that name the option. :class:`Registry` is the one registry behind
+tasks, operators and models.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import tomllib
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from .errors import ConfigError
+
+T = TypeVar("T")
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'units'?"`` for the closest choice, or ``""``."""
+    close = difflib.get_close_matches(name, sorted(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class Registry(Generic[T]):
+    """Named entries a user can type: register, get (with did-you-mean) and names.
+
+    A second registration under a taken name is refused unless ``replace=True``,
+    so two plug-ins cannot silently shadow each other.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._entries: dict[str, T] = {}
+
+    def register(self, name: str, entry: T, *, replace: bool = False) -> T:
+        if not isinstance(name, str) or not name or any(ch.isspace() for ch in name):
+            raise ConfigError(f"{self.kind} names must be non-empty strings without spaces, got {name!r}")
+        if name in self._entries and not replace:
+            raise ConfigError(f"{self.kind} {name!r} is already registered; pass replace=True to replace it")
+        self._entries[name] = entry
+        return entry
+
+    def get(self, name: str) -> T:
+        if name not in self._entries:
+            raise ConfigError(
+                f"unknown {self.kind} {name!r}{did_you_mean(str(name), self._entries)} "
+                f"(known: {', '.join(self.names())})"
+            )
+        return self._entries[name]
+
+    def names(self) -> list[str]:
+        return sorted(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+
+# -- typed values -----------------------------------------------------------------------------
+def parse_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"option {name!r} must be true or false, got {value!r}")
+
+
+def parse_int(name: str, value: Any) -> int:
+    """A whole number; ``"3"`` and ``3.0`` are accepted, ``3.5``, ``True`` and ``"x"`` are not."""
+    try:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"option {name!r} must be a whole number, got {value!r}") from None
+
+
+def parse_float(name: str, value: Any) -> float:
+    """A finite number (NaN and infinity are refused: they would pass every comparison silently)."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"option {name!r} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ConfigError(f"option {name!r} must be a finite number, got {value!r}")
+    return number
+
+
+def parse_weight(name: str, value: Any) -> float:
+    number = parse_float(name, value)
+    if number < 0:
+        raise ConfigError(f"option {name!r} must not be negative, got {value!r}")
+    return number
+
+
+def parse_int_range(name: str, value: Any) -> tuple[int, int]:
+    """``3`` -> (3, 3); ``"2-4"``, ``"2..4"``, ``[2, 4]`` -> (2, 4)."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        if isinstance(value, int):
+            lo = hi = value
+        elif isinstance(value, str):
+            text = value.strip()
+            parts = text.replace("..", "-").split("-") if "-" in text[1:] or ".." in text else [text]
+            if len(parts) > 2:
+                raise ValueError
+            lo, hi = int(parts[0]), int(parts[-1])
+        else:
+            lo, hi = (parse_int(name, v) for v in value)
+    except (TypeError, ValueError, ConfigError):
+        raise ConfigError(f"option {name!r} must be a whole number or a range like 2-4, got {value!r}") from None
+    if lo > hi:
+        raise ConfigError(f"option {name!r}: range {lo}-{hi} is empty")
+    return lo, hi
+
+
+def parse_assignments(pairs: Iterable[str], flag: str = "--set") -> dict[str, str]:
+    """``["terms=3", "largest=100"]`` (from a repeatable CLI flag) as a dict."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ConfigError(f"{flag} expects KEY=VALUE, got {pair!r}")
+        key, value = pair.split("=", 1)
+        if not key.strip():
+            raise ConfigError(f"{flag} expects KEY=VALUE, got {pair!r} (no key)")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a TOML file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file") from None
+
+
+# -- dataclasses from KEY=VALUE -----------------------------------------------------------
+def _converter(name: str, kind: Any) -> Callable[[Any], Any]:
+    origin = typing.get_origin(kind)
+    if kind is bool:
+        return lambda v: parse_bool(name, v)
+    if kind is int:
+        return lambda v: parse_int(name, v)
+    if kind is float:
+        return lambda v: parse_float(name, v)
+    if kind is str:
+        return lambda v: _text(name, v)
+    if origin is tuple:
+        item = _converter(name, typing.get_args(kind)[0])
+        return lambda v: tuple(item(x) for x in (v.replace(",", " ").split() if isinstance(v, str) else v))
+    if origin in (types.UnionType, typing.Union):  # "X | None"
+        inner = [a for a in typing.get_args(kind) if a is not type(None)]
+        convert = _converter(name, inner[0])
+        return lambda v: None if v is None or (isinstance(v, str) and v.strip().lower() == "none") else convert(v)
+    return lambda v: v
+
+
+def _text(name: str, value: Any) -> str:
+    if isinstance(value, (dict, list, tuple)):
+        raise ConfigError(f"option {name!r} must be text, got {value!r}")
+    return str(value)
+
+
+def fill_dataclass(cls: type[T], values: Mapping[str, Any], where: str, base: T | None = None) -> T:
+    """``base`` (or ``cls()``) with ``values`` applied, converted by field type; ``check()`` runs last.
+
+    Unknown keys get a did-you-mean; every message starts with ``where``.
+    """
+    fields = {f.name for f in dataclasses.fields(cls)}
+    types_ = typing.get_type_hints(cls)
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        key = str(key).replace("-", "_")
+        if key not in fields:
+            raise ConfigError(
+                f"{where}: unknown option {key!r}{did_you_mean(key, fields)} (options: {', '.join(sorted(fields))})"
+            )
+        try:
+            changes[key] = _converter(key, types_[key])(value)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+    try:
+        result = dataclasses.replace(base, **changes) if base is not None else cls(**changes)
+        check = getattr(result, "check", None)
+        if check is not None:
+            check()
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return result
+
+
+def dataclass_dict(instance: Any) -> dict[str, Any]:
+    """A frozen dataclass as plain TOML/JSON values (tuples become lists, None is left out)."""
+    out = {}
+    for f in dataclasses.fields(instance):
+        value = getattr(instance, f.name)
+        if value is not None:
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+    return out

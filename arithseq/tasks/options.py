@@ -1,0 +1,158 @@
+"""Task options: one frozen dataclass, filled from keyword arguments, CLI ``--set`` pairs or TOML.
+
+Values arrive in friendly forms (``terms="2-4"``, ``operators="+-*"``,
+``largest=100``) and are normalised here, once, with errors that name the option.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ConfigError
+from ..options import did_you_mean, parse_bool, parse_int_range, parse_weight
+
+
+@dataclass(frozen=True)
+class TaskConfig:
+    """Everything that defines a task's language, lengths and alphabet."""
+
+    grammar: str = "addition"
+    terms: tuple[int, int] = (2, 2)
+    values: tuple[int, int] = (1, 999)
+    numbers: str = "uniform"
+    operators: tuple[tuple[str, float], ...] | None = None
+    depth: int = 0
+    brackets: float = 0.05
+    negation: float = 0.2
+    negative_results: bool = True
+    division: str = "exact"
+    reverse_input: bool = False
+    reverse_output: bool = False
+    pad_side: str = "left"
+    pad_terms: bool = False
+    pad: str = " "
+    python: tuple[str, ...] = field(default=())
+
+    def replace(self, **options: Any) -> TaskConfig:
+        return make_config(self, options)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain TOML/JSON-friendly values."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name == "operators" and value is not None:
+                value = {k: v for k, v in value}
+            elif isinstance(value, tuple):
+                value = list(value)
+            if value is not None:
+                out[f.name] = value
+        return out
+
+
+OPTION_HELP: dict[str, str] = {
+    "grammar": "built-in grammar name or path of a .lark file",
+    "terms": "how many numbers: N or MIN-MAX (alias: n_numbers)",
+    "values": "range of each number, MIN-MAX (aliases: largest=L for 1-L, digits=D for 0-(10^D-1))",
+    "numbers": "'uniform' (every value equally likely) or 'by-digits' (every digit count equally likely)",
+    "operators": "enabled operators and weights: '+-*' or {'+': 2, '*': 1}; default all the grammar has",
+    "depth": "largest bracket nesting depth",
+    "brackets": "weight of optional brackets around a term",
+    "negation": "weight of unary minus",
+    "negative_results": "false rejects expressions whose answer is negative",
+    "division": "'exact' (only divisions without remainder) or 'rational' (answers p/q in lowest terms)",
+    "reverse_input": "feed the expression reversed",
+    "reverse_output": "emit the answer reversed (least significant digit first)",
+    "pad_side": "'left' (like the tutorial) or 'right'",
+    "pad_terms": "zero-pad every number to the widest number's width",
+    "pad": "the padding character",
+    "python": "Python files to run first (they register custom nodes)",
+}
+
+ALIASES = {"n_numbers", "largest", "digits"}
+
+
+def _operators(value: Any) -> tuple[tuple[str, float], ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            raise ConfigError("option 'operators': write weights as op=weight pairs, e.g. '+=2,*=1'")
+        if "=" in text:
+            pairs = [p.split("=", 1) for p in text.split(",") if p.strip()]
+            value = {k.strip(): v for k, v in pairs}
+        else:
+            value = {ch: 1.0 for ch in text.replace(",", "").replace(" ", "")}
+    elif isinstance(value, list | tuple):
+        value = {str(v): 1.0 for v in value}
+    if not isinstance(value, Mapping) or not value:
+        raise ConfigError(f"option 'operators' must name at least one operator, got {value!r}")
+    return tuple(sorted((str(k), parse_weight(f"operators[{k}]", v)) for k, v in value.items()))
+
+
+def make_config(base: TaskConfig, options: Mapping[str, Any]) -> TaskConfig:
+    """``base`` with ``options`` applied; raises :class:`ConfigError` naming the bad option."""
+    names = {f.name for f in dataclasses.fields(TaskConfig)}
+    changes: dict[str, Any] = {}
+    for key, value in options.items():
+        key = key.replace("-", "_")
+        if key == "n_numbers":
+            key = "terms"
+        if key == "largest":
+            hi = parse_int_range(key, value)[1]
+            changes["values"] = (1, hi)
+            continue
+        if key == "digits":
+            digits = parse_int_range(key, value)[1]
+            if not 1 <= digits <= 30:
+                raise ConfigError(f"option 'digits' must be between 1 and 30, got {value!r}")
+            changes["values"] = (0, 10**digits - 1)
+            continue
+        if key not in names:
+            raise ConfigError(
+                f"unknown task option {key!r}{did_you_mean(key, names | ALIASES)} (options: {', '.join(sorted(names))})"
+            )
+        changes[key] = _coerce(key, value)
+    config = dataclasses.replace(base, **changes)
+    _check(config)
+    return config
+
+
+def _coerce(key: str, value: Any) -> Any:
+    if key in {"terms", "values"}:
+        return parse_int_range(key, value)
+    if key == "operators":
+        return _operators(value)
+    if key == "depth":
+        depth = parse_int_range(key, value)[1]
+        return depth
+    if key in {"brackets", "negation"}:
+        return parse_weight(key, value)
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms"}:
+        return parse_bool(key, value)
+    if key == "python":
+        return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
+    return str(value)
+
+
+def _check(config: TaskConfig) -> None:
+    if config.terms[0] < 1:
+        raise ConfigError(f"option 'terms' must be at least 1, got {config.terms[0]}")
+    if config.terms[1] > 64:
+        raise ConfigError(f"option 'terms' allows at most 64 numbers, got {config.terms[1]}")
+    if config.values[0] < 0:
+        raise ConfigError(f"option 'values' must not be negative (numbers are written without sign), got {config.values}")
+    if not 0 <= config.depth <= 16:
+        raise ConfigError(f"option 'depth' must be between 0 and 16, got {config.depth}")
+    if config.division not in {"exact", "rational"}:
+        raise ConfigError(f"option 'division' must be 'exact' or 'rational', got {config.division!r}")
+    if config.numbers not in {"uniform", "by-digits"}:
+        raise ConfigError(f"option 'numbers' must be 'uniform' or 'by-digits', got {config.numbers!r}")
+    if config.pad_side not in {"left", "right"}:
+        raise ConfigError(f"option 'pad_side' must be 'left' or 'right', got {config.pad_side!r}")
+    if len(config.pad) != 1 or config.pad.isdigit():
+        raise ConfigError(f"option 'pad' must be one non-digit character, got {config.pad!r}")

@@ -1,0 +1,118 @@
+"""Named tasks: the built-in ones, yours (``register_task``), and task files (``.toml``)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..options import Registry, read_toml
+from .options import TaskConfig, make_config
+from .task import Task
+
+
+@dataclass(frozen=True)
+class TaskEntry:
+    config: TaskConfig
+    description: str
+
+
+TASKS: Registry[TaskEntry] = Registry("task")
+
+
+def register_task(
+    name: str, config: TaskConfig | None = None, *, description: str = "", replace: bool = False, **options: Any
+) -> TaskConfig:
+    """Register the task ``name``: a base config plus option overrides (``replace=True`` to redefine one)."""
+    config = make_config(config or TaskConfig(), options)
+    TASKS.register(name, TaskEntry(config, description), replace=replace)
+    return config
+
+
+def list_tasks() -> list[str]:
+    return TASKS.names()
+
+
+def get_task(name: str, **options: Any) -> Task:
+    """The task ``name`` (a registered name or a ``.toml`` file), with options overridden."""
+    if str(name).endswith(".toml"):
+        name, config = load_task_file(name)
+    else:
+        config = TASKS.get(name).config
+    return cached_task(name, make_config(config, options) if options else config)
+
+
+def resolve_task(name: str, options: dict[str, Any]) -> Task:
+    """A registered task or task file with overrides; a name registered elsewhere needs its full options."""
+    if name in TASKS or str(name).endswith(".toml"):
+        return get_task(name, **options)
+    if "grammar" not in options:
+        raise ConfigError(f"unknown task {name!r} and no grammar given to rebuild it")
+    return cached_task(name, make_config(TaskConfig(), options))
+
+
+@functools.lru_cache(maxsize=32)
+def cached_task(name: str, config: TaskConfig) -> Task:
+    return Task(name, config)
+
+
+def load_task_file(path: str | Path) -> tuple[str, TaskConfig]:
+    """Read a task from TOML: optional ``name``, ``base`` (a registered task) and any task option.
+
+    Relative ``grammar`` and ``python`` paths are relative to the file.
+    """
+    path = Path(path)
+    data = read_toml(path)
+    name = str(data.pop("name", path.stem))
+    base = data.pop("base", None)
+    data.pop("description", None)
+    if base is not None and base not in TASKS:
+        raise ConfigError(f"{path}: field 'base': unknown task {base!r} (known: {', '.join(list_tasks())})")
+    config = TASKS.get(base).config if base else TaskConfig()
+    grammar = data.get("grammar")
+    if isinstance(grammar, str) and grammar.endswith(".lark"):
+        data["grammar"] = str((path.parent / grammar).resolve())
+    if "python" in data:
+        files = [data["python"]] if isinstance(data["python"], str) else list(data["python"])
+        data["python"] = [str((path.parent / f).resolve()) for f in files]
+    try:
+        config = make_config(config, data)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return name, config
+
+
+register_task(
+    "addition",
+    description="two numbers 1..999 added, the tutorial's task (n_numbers/largest change it)",
+    grammar="addition",
+    terms=2,
+    values=(1, 999),
+)
+register_task(
+    "add-sub",
+    description="2-3 numbers 0..999 with + and -",
+    grammar="arithmetic",
+    terms=(2, 3),
+    values=(0, 999),
+    operators="+-",
+)
+register_task(
+    "mixed",
+    description="2-3 numbers 0..99 with + - * (add operators='+-*/' for exact division)",
+    grammar="arithmetic",
+    terms=(2, 3),
+    values=(0, 99),
+    operators="+-*",
+)
+register_task(
+    "brackets",
+    description="2-4 numbers 0..99, + - * /, brackets to depth 3, unary minus, rational answers",
+    grammar="brackets",
+    terms=(2, 4),
+    values=(0, 99),
+    depth=3,
+    division="rational",
+)

@@ -1,0 +1,48 @@
+"""Training examples: fresh random ones every epoch (the tutorial's way), or a fixed set."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from ..config import TrainConfig
+from ..models.framing import Framing
+from ..tasks import Task
+
+
+class TrainingData(keras.utils.PyDataset):
+    """Fresh random examples every epoch, never one of the held-out expressions."""
+
+    def __init__(self, task: Task, framing: Framing, config: TrainConfig, held_out: np.ndarray) -> None:
+        super().__init__()
+        self.task, self.framing, self.config, self.held_out = task, framing, config, held_out
+        self.rng = np.random.default_rng([config.seed, 2])
+        self.seen = 0
+        self._fixed = None
+        if config.train_size == 0:
+            self._refill()
+
+    def _refill(self) -> None:
+        n = self.config.steps_per_epoch * self.config.batch_size
+        batch = self.task.sample(n, self.rng, exclude=self.held_out)
+        self.x, self.y = self.framing.arrays(batch)
+        self.seen += n
+
+    def fixed_arrays(self):
+        """A fixed training set of ``train_size`` distinct examples (instead of fresh ones)."""
+        if self._fixed is None:
+            batch = self.task.sample(self.config.train_size, self.rng, exclude=self.held_out, unique=True)
+            self._fixed = self.framing.arrays(batch)
+            self.seen = self.config.train_size
+        return self._fixed
+
+    def __len__(self) -> int:
+        return self.config.steps_per_epoch
+
+    def __getitem__(self, index: int):
+        part = slice(index * self.config.batch_size, (index + 1) * self.config.batch_size)
+        x = tuple(a[part] for a in self.x) if isinstance(self.x, tuple) else self.x[part]
+        return x, self.y[part]
+
+    def on_epoch_end(self) -> None:
+        self._refill()
