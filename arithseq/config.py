@@ -17,17 +17,22 @@ from typing import Any
 from .errors import ConfigError
 from .options import fill_dataclass, read_toml
 
-SECTIONS = ("task", "model", "train")
+SECTIONS = ("task", "model", "train", "mixture")
+# task options that change only how training examples are drawn, never the task's language
+MIXTURE_OPTIONS = ("numbers", "carry_chains", "operators", "brackets", "negation")
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Everything a run needs; ``config.toml`` in a run directory holds it, fully resolved."""
+    """Everything a run needs; ``config.toml`` in a run directory holds it, fully resolved.
+
+    The defaults are generic (any task, the attention model); a task's recommended
+    settings (``arithseq.training.recommended``, what ``arithseq train TASK`` uses)
+    are overrides of these.
+    """
 
     task: str = "addition"
-    task_options: dict[str, Any] = field(
-        default_factory=lambda: {"reverse_input": True, "reverse_output": True, "pad_terms": True}
-    )
+    task_options: dict[str, Any] = field(default_factory=dict)
     model: str = "attention"
     model_options: dict[str, Any] = field(default_factory=dict)
     epochs: int = 300
@@ -37,10 +42,11 @@ class TrainConfig:
     lr_half_life: int = 1500
     clipnorm: float = 1.0
     train_size: int = 0
-    train_numbers: str = "task"
+    mixture: dict[str, Any] = field(default_factory=dict)
     val_size: int = 2000
     test_size: int = 5000
     target: float = 0.995
+    min_epochs: int = 0
     patience: int = 0
     max_minutes: float = 0.0
     seed: int = 0
@@ -55,7 +61,7 @@ class TrainConfig:
         for name in ("epochs", "steps_per_epoch", "batch_size", "val_size", "test_size"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"training option {name!r} must be at least 1, got {getattr(self, name)}")
-        for name in ("train_size", "patience", "lr_half_life", "clipnorm", "max_minutes"):
+        for name in ("train_size", "patience", "lr_half_life", "clipnorm", "max_minutes", "min_epochs"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"training option {name!r} must not be negative, got {getattr(self, name)}")
         if not 0 <= self.target <= 1:
@@ -64,9 +70,11 @@ class TrainConfig:
             raise ConfigError(f"training option 'learning_rate' must be a positive number, got {self.learning_rate}")
         if not 0 <= self.seed < 2**32:
             raise ConfigError(f"training option 'seed' must be in 0..{2**32 - 1}, got {self.seed}")
-        if self.train_numbers not in ("task", "uniform", "by-digits"):
+        unknown = set(self.mixture) - set(MIXTURE_OPTIONS)
+        if unknown:
             raise ConfigError(
-                f"training option 'train_numbers' must be 'task', 'uniform' or 'by-digits', got {self.train_numbers!r}"
+                f"training option 'mixture' sets how training examples are drawn, with the task options "
+                f"{', '.join(MIXTURE_OPTIONS)}; got {', '.join(sorted(unknown))}"
             )
         if self.distribute not in ("none", "mirrored"):
             raise ConfigError(f"training option 'distribute' must be 'none' or 'mirrored', got {self.distribute!r}")
@@ -81,6 +89,7 @@ class TrainConfig:
         model: str | None = None,
         task_options: dict[str, Any] | None = None,
         model_options: dict[str, Any] | None = None,
+        mixture: dict[str, Any] | None = None,
         train: dict[str, Any] | None = None,
     ) -> TrainConfig:
         """This configuration with ``KEY=VALUE`` overrides, the path every CLI option and TOML file takes.
@@ -98,6 +107,8 @@ class TrainConfig:
             changes["task_options"] = {**changes.get("task_options", config.task_options), **task_options}
         if model_options:
             changes["model_options"] = {**changes.get("model_options", config.model_options), **model_options}
+        if mixture:
+            changes["mixture"] = {**config.mixture, **mixture}
         return config.replace(**changes)
 
     # -- TOML ---------------------------------------------------------------------
@@ -117,6 +128,9 @@ class TrainConfig:
                 "[train]",
                 *(_line(k, v) for k, v in scalars.items()),
                 "",
+                "[mixture]  # how training examples are drawn (task sampling options, training stream only)",
+                *(_line(k, v) for k, v in sorted(self.mixture.items())),
+                "",
             ]
         )
 
@@ -126,7 +140,9 @@ class TrainConfig:
         data = read_toml(path)
         unknown = set(data) - set(SECTIONS)
         if unknown:
-            raise ConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected [task], [model], [train]")
+            raise ConfigError(
+                f"{path}: unknown section(s) {', '.join(sorted(unknown))}; expected [task], [model], [train], [mixture]"
+            )
         for section in SECTIONS:
             if not isinstance(data.get(section, {}), dict):
                 raise ConfigError(f"{path}: field {section!r} must be a [{section}] table")
@@ -145,6 +161,7 @@ class TrainConfig:
                 task_options=task,
                 model=str(model.pop("name", defaults.model)),
                 model_options=model,
+                mixture=dict(data.get("mixture", {})),
             )
             return fill_dataclass(cls, train, "[train]", base=base)
         except ConfigError as exc:
@@ -152,7 +169,9 @@ class TrainConfig:
 
 
 TRAIN_FIELDS = tuple(
-    f.name for f in dataclasses.fields(TrainConfig) if f.name not in ("task", "task_options", "model", "model_options")
+    f.name
+    for f in dataclasses.fields(TrainConfig)
+    if f.name not in ("task", "task_options", "model", "model_options", "mixture")
 )
 
 

@@ -43,7 +43,32 @@ class SamplingError(ArithseqError):
     """A task cannot produce the requested examples (for example too few distinct expressions)."""
 
 
+SHOWN = 60  # characters of a long input shown in a message
+
+
+def cut(text: str, around: int | None = None) -> str:
+    """``text`` cut to about 60 characters (around a 1-based column, if given), marked with ``...``."""
+    return _window(text, around)[0]
+
+
+def shown(text: str, around: int | None = None) -> str:
+    """``text`` quoted and cut to about 60 characters, for messages."""
+    return repr(cut(text, around))
+
+
+def _window(text: str, column: int | None) -> tuple[str, int | None]:
+    """At most SHOWN characters of ``text`` around ``column``, marked with ``...``; the column moves with it."""
+    if len(text) <= SHOWN:
+        return text, column
+    start = max(0, min((column or 1) - 1 - SHOWN // 2, len(text) - SHOWN))
+    head = "..." if start else ""
+    tail = "..." if start + SHOWN < len(text) else ""
+    piece = head + text[start : start + SHOWN] + tail
+    return piece, None if column is None else column - start + len(head)
+
+
 def _caret(expression: str, column: int | None) -> str:
     if not expression or column is None:
         return ""
-    return f"\n  {expression}\n  {' ' * (column - 1)}^"
+    piece, column = _window(expression, column)
+    return f"\n  {piece}\n  {' ' * (column - 1)}^"

@@ -34,12 +34,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import columns
 from .errors import TokenizerError
 
 if TYPE_CHECKING:
     from .tasks import Task
 
 ROLES = ("input", "output")
+DIGITS = "0123456789"
 FORMAT = "arithseq.tokenizer"
 
 
@@ -56,6 +58,8 @@ class Tokenizer:
         pad_side: str = "left",
         reverse_input: bool = False,
         reverse_output: bool = False,
+        input_format: str = "text",
+        pad_answer: bool = False,
     ) -> None:
         if len(pad) != 1:
             raise TokenizerError(f"pad must be one character, got {pad!r}")
@@ -67,6 +71,10 @@ class Tokenizer:
             raise TokenizerError(f"pad_side must be 'left' or 'right', got {pad_side!r}")
         if input_length < 1 or output_length < 1:
             raise TokenizerError(f"lengths must be positive, got {input_length} and {output_length}")
+        if input_format not in ("text", "columns"):
+            raise TokenizerError(f"input_format must be 'text' or 'columns', got {input_format!r}")
+        if pad_answer and not set(alphabet) >= set(DIGITS):
+            raise TokenizerError("pad_answer zero-pads answers, so the alphabet must hold the digits")
         self.alphabet = alphabet
         self.pad = pad
         self.pad_side = pad_side
@@ -74,6 +82,8 @@ class Tokenizer:
         self.output_length = int(output_length)
         self.reverse_input = bool(reverse_input)
         self.reverse_output = bool(reverse_output)
+        self.input_format = input_format
+        self.pad_answer = bool(pad_answer)
         self.vocabulary = alphabet + pad
         self.pad_id = len(alphabet)
         self._codes = np.array([ord(c) for c in self.vocabulary], np.uint32)
@@ -84,32 +94,34 @@ class Tokenizer:
     @classmethod
     def for_task(cls, task: Task) -> Tokenizer:
         c = task.config
+        # column encoding reads one token per column of the answer: every column of the sum is seen
+        columns = c.input_format == "columns"
         return cls(
             task.alphabet,
-            task.max_input_length,
+            task.max_output_length if columns else task.max_input_length,
             task.max_output_length,
             pad=c.pad,
             pad_side=c.pad_side,
             reverse_input=c.reverse_input,
             reverse_output=c.reverse_output,
+            input_format=c.input_format,
+            pad_answer=c.pad_answer,
         )
 
     def resized(self, input_length: int, output_length: int) -> Tokenizer:
         """The same tokenizer with other sequence lengths (to read longer inputs than training had)."""
-        return Tokenizer(
-            self.alphabet,
-            input_length,
-            output_length,
-            pad=self.pad,
-            pad_side=self.pad_side,
-            reverse_input=self.reverse_input,
-            reverse_output=self.reverse_output,
-        )
+        if self.input_format == "columns":
+            input_length = output_length = max(input_length, output_length)
+        return Tokenizer.from_dict({**self.to_dict(), "input_length": input_length, "output_length": output_length})
 
     @property
     def size(self) -> int:
-        """Number of classes: the alphabet plus the pad."""
+        """Number of output classes: the alphabet plus the pad (also the input classes of text input)."""
         return len(self.vocabulary)
+
+    def vocab_size(self, role: str) -> int:
+        """Number of classes of ``role``: column-pair inputs have 100, everything else ``size``."""
+        return columns.SIZE if _role(role) == "input" and self.input_format == "columns" else self.size
 
     def length(self, role: str = "input") -> int:
         return self.input_length if _role(role) == "input" else self.output_length
@@ -127,8 +139,11 @@ class Tokenizer:
             arr = arr.astype(str)
         if arr.ndim != 1 or arr.dtype.kind != "U":
             raise TokenizerError(f"encode expects a string or a 1-D sequence of strings, got {type(texts).__name__}")
-        ids = self._encode(arr, role)
-        out = self.one_hot(ids) if one_hot else ids
+        if role == "input" and self.input_format == "columns":
+            ids = columns.encode_columns(arr, self.input_length, self.reverse_input)
+        else:
+            ids = self._encode(arr, role)
+        out = self.one_hot(ids, self.vocab_size(role)) if one_hot else ids
         return out[0] if single else out
 
     def _encode(self, arr: np.ndarray, role: str) -> np.ndarray:
@@ -143,8 +158,9 @@ class Tokenizer:
                 f"{role} {str(arr[i])!r} has {lengths[i]} characters; this tokenizer fits at most {length}"
             )
         # numpy's own justification ufuncs pad; a reversed role then reverses the padded row
-        justify = np.strings.rjust if self.pad_side == "left" else np.strings.ljust
-        placed = justify(arr, length, self.pad).astype(f"<U{length}", copy=False)
+        zeros = role == "output" and self.pad_answer
+        justify = np.strings.rjust if self.pad_side == "left" or zeros else np.strings.ljust
+        placed = justify(arr, length, "0" if zeros else self.pad).astype(f"<U{length}", copy=False)
         grid = np.ascontiguousarray(placed).view(np.uint32).reshape(n, length)
         if self._reversed(role):
             grid = grid[:, ::-1]
@@ -169,13 +185,14 @@ class Tokenizer:
             )
         return out
 
-    def one_hot(self, ids: np.ndarray) -> np.ndarray:
-        """float32 one-hot vectors; every row sums to 1."""
+    def one_hot(self, ids: np.ndarray, classes: int | None = None) -> np.ndarray:
+        """float32 one-hot vectors over ``classes`` (default: ``size``); every row sums to 1."""
         ids = np.asarray(ids)
-        self._check_ids(ids)
-        out = np.zeros(ids.size * self.size, np.float32)
-        out[np.arange(ids.size) * self.size + ids.ravel()] = 1.0
-        return out.reshape(*ids.shape, self.size)
+        classes = classes or self.size
+        self._check_ids(ids, classes)
+        out = np.zeros(ids.size * classes, np.float32)
+        out[np.arange(ids.size) * classes + ids.ravel()] = 1.0
+        return out.reshape(*ids.shape, classes)
 
     # -- decoding -----------------------------------------------------------------
     def decode(self, array: np.ndarray | Sequence, role: str = "output") -> np.ndarray | str:
@@ -186,10 +203,13 @@ class Tokenizer:
         """
         role = _role(role)
         arr = np.asarray(array)
+        classes = self.vocab_size(role)
         if arr.dtype.kind == "f":
-            if arr.shape[-1:] != (self.size,):
+            if np.isnan(arr).any():
+                raise TokenizerError("decode: the scores contain NaN (a diverged model?); no answer can be read")
+            if arr.shape[-1:] != (classes,):
                 raise TokenizerError(
-                    f"decode: last axis has {arr.shape[-1:] or 'no'} classes but the vocabulary has {self.size}"
+                    f"decode: last axis has {arr.shape[-1:] or 'no'} classes but the vocabulary has {classes}"
                 )
             arr = arr.argmax(axis=-1)
         if arr.dtype.kind not in "iu":
@@ -198,7 +218,10 @@ class Tokenizer:
         ids = arr[None, :] if single else arr
         if ids.ndim != 2:
             raise TokenizerError(f"decode expects 1-D or 2-D ids, got shape {arr.shape}")
-        self._check_ids(ids)
+        self._check_ids(ids, classes)
+        if role == "input" and self.input_format == "columns":
+            strings = columns.decode_columns(ids, self.reverse_input)
+            return str(strings[0]) if single else strings
         if self._reversed(role):
             ids = ids[:, ::-1]
         n, length = ids.shape
@@ -214,17 +237,20 @@ class Tokenizer:
         rows, cols = np.nonzero(np.arange(length) < size[:, None])
         out[rows, cols] = chars[rows, start[rows] + cols]
         strings = out.view(f"<U{out.shape[1]}").ravel()
+        if role == "output" and self.pad_answer:
+            stripped = np.strings.lstrip(strings, "0")
+            strings = np.where((stripped == "") & (strings != ""), "0", stripped)
         return str(strings[0]) if single else strings
 
-    def _check_ids(self, ids: np.ndarray) -> None:
-        if ids.size and (ids.min() < 0 or ids.max() >= self.size):
-            raise TokenizerError(f"ids must lie in 0..{self.size - 1}, got {ids.min()}..{ids.max()}")
+    def _check_ids(self, ids: np.ndarray, classes: int) -> None:
+        if ids.size and (ids.min() < 0 or ids.max() >= classes):
+            raise TokenizerError(f"ids must lie in 0..{classes - 1}, got {ids.min()}..{ids.max()}")
 
     # -- persistence ----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
-            "version": 1,
+            "version": 2,
             "alphabet": self.alphabet,
             "pad": self.pad,
             "pad_side": self.pad_side,
@@ -232,6 +258,8 @@ class Tokenizer:
             "output_length": self.output_length,
             "reverse_input": self.reverse_input,
             "reverse_output": self.reverse_output,
+            "input_format": self.input_format,
+            "pad_answer": self.pad_answer,
         }
 
     @classmethod
@@ -246,7 +274,10 @@ class Tokenizer:
             "output_length": int,
             "reverse_input": bool,
             "reverse_output": bool,
+            "input_format": str,
+            "pad_answer": bool,
         }
+        data = {"input_format": "text", "pad_answer": False, **data}  # fields newer than version 1
         for name, kind in fields.items():
             if name not in data:
                 raise TokenizerError(f"{source}: field {name!r} is missing")
@@ -257,10 +288,7 @@ class Tokenizer:
                 data["alphabet"],
                 data["input_length"],
                 data["output_length"],
-                pad=data["pad"],
-                pad_side=data["pad_side"],
-                reverse_input=data["reverse_input"],
-                reverse_output=data["reverse_output"],
+                **{name: data[name] for name in fields if name not in ("alphabet", "input_length", "output_length")},
             )
         except TokenizerError as exc:
             raise TokenizerError(f"{source}: {exc}") from None
@@ -286,7 +314,8 @@ class Tokenizer:
         return (
             f"Tokenizer(alphabet={self.alphabet!r}, pad={self.pad!r}, input_length={self.input_length}, "
             f"output_length={self.output_length}, pad_side={self.pad_side!r}, "
-            f"reverse_input={self.reverse_input}, reverse_output={self.reverse_output})"
+            f"reverse_input={self.reverse_input}, reverse_output={self.reverse_output}, "
+            f"input_format={self.input_format!r}, pad_answer={self.pad_answer})"
         )
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "arithseq"
 # the layers, lowest first: a module may import from its own layer or a lower one
-LAYERS = ["errors", "options", "config", "tasks", "tokenizer", "testing", "models", "evaluation", "training", "cli"]
+LAYERS = ["errors", "options", "config", "columns", "tasks", "tokenizer", "testing", "models", "evaluation", "training", "cli"]
 
 
 def modules():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -12,11 +13,22 @@ import typer
 
 from ..errors import ConfigError
 from ..options import parse_assignments
-from .app import EXPRESSION_ARGS, ParamOpt, RunArg, SetOpt, app, quiet_tensorflow, reports_errors
+from .app import EXPRESSION_ARGS, ParamOpt, RunArg, SetOpt, app, progress_bar, quiet_tensorflow, reports_errors
 
 TrainOpt = Annotated[
     Optional[list[str]],
     typer.Option("--training", "-t", help="Override any training option, KEY=VALUE (repeatable), e.g. -t clipnorm=0."),
+]
+PREDICT_CHUNK = 1 << 16  # lines answered at a time: output streams, memory stays bounded
+WARNINGS_SHOWN = 10
+
+MixOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--mix",
+        help="How training examples are drawn, KEY=VALUE (repeatable): numbers=uniform|by-digits, carry_chains=0.1, "
+        "operators=..., brackets=..., negation=... Held-out sets are unaffected.",
+    ),
 ]
 
 
@@ -42,16 +54,18 @@ def train(
     sets: SetOpt = None,
     params: ParamOpt = None,
     training: TrainOpt = None,
+    mix: MixOpt = None,
+    recipe: Annotated[bool, typer.Option("--recipe/--no-recipe", help="Start from the task's recommended settings (format, model, mixture, schedule) or from the generic defaults.")] = True,
     epochs: Annotated[Optional[int], typer.Option(help="Most epochs to train.")] = None,
     steps_per_epoch: Annotated[Optional[int], typer.Option("--steps", help="Batches per epoch.")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Examples per batch.")] = None,
     learning_rate: Annotated[Optional[float], typer.Option("--lr", help="Adam learning rate.")] = None,
     lr_half_life: Annotated[Optional[int], typer.Option(help="Steps for the learning rate to halve; 0 keeps it constant.")] = None,
     train_size: Annotated[Optional[int], typer.Option(help="Fixed training set size; 0 draws fresh examples every epoch.")] = None,
-    train_numbers: Annotated[Optional[str], typer.Option(help="Training numbers: 'task' (the task's own, default), 'uniform', or 'by-digits' (every digit count equally likely).")] = None,
     val_size: Annotated[Optional[int], typer.Option(help="Validation expressions (never trained on).")] = None,
     test_size: Annotated[Optional[int], typer.Option(help="Test expressions (never trained on).")] = None,
-    target: Annotated[Optional[float], typer.Option(help="Stop when validation exact match reaches this share; 0 never.")] = None,
+    target: Annotated[Optional[float], typer.Option(help="Stop when every validation stratum's exact match reaches this share; 0 never.")] = None,
+    min_epochs: Annotated[Optional[int], typer.Option(help="Train at least this many epochs before stopping at the target.")] = None,
     patience: Annotated[Optional[int], typer.Option(help="Stop after this many epochs without improvement; 0 off.")] = None,
     max_minutes: Annotated[Optional[float], typer.Option(help="Stop training after this many minutes; 0 no limit.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for data, weights and order: the same seed repeats a run.")] = None,
@@ -62,16 +76,22 @@ def train(
     overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty run directory.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
-    """Train a model, save a run directory, and print held-out exact match with 20 examples.
+    """Train a model, save a run directory, and print held-out exact match, the worst stratum and examples.
 
-    With no arguments: an attention model on 3-digit addition, until 99.5% validation exact match.
+    With no arguments: 3-digit addition with its recommended settings (column-pair input, a GRU
+    writing one digit per column), until every validation stratum is entirely right. A task's own
+    recommended settings apply to `arithseq train TASK`; every option here overrides them.
     """
     typed = {k: v for k, v in locals().items() if v is not None}
     quiet_tensorflow()
     from ..config import TRAIN_FIELDS, TrainConfig
+    from ..training import recommended
     from ..training import train as run_training
 
-    base = TrainConfig.from_toml(config) if config else TrainConfig()
+    if config:
+        base = TrainConfig.from_toml(config)
+    else:
+        base = recommended(task or "addition") if recipe else TrainConfig(task=task or "addition")
     # the typed options are named like the training fields: they join the -t KEY=VALUE overrides
     overrides = {**parse_assignments(training or [], "--training"), **{k: typed[k] for k in TRAIN_FIELDS if k in typed}}
     resolved = base.override(
@@ -79,6 +99,7 @@ def train(
         model=model,
         task_options=parse_assignments(sets or [], "--set"),
         model_options=parse_assignments(params or [], "--param"),
+        mixture=parse_assignments(mix or [], "--mix"),
         train=overrides,
     )
     run_training(resolved, out, verbose=0 if quiet else "auto", echo=typer.echo, overwrite=overwrite)
@@ -91,16 +112,20 @@ def evaluate(
     sets: SetOpt = None,
     n: Annotated[Optional[int], typer.Option("-n", "--count", min=1, help="Fresh examples to draw (default: the run's own test set).")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for the fresh examples.")] = None,
+    exhaustive: Annotated[bool, typer.Option("--exhaustive", help="Every problem of the task (up to a few million; larger tasks fall back to a stratified sample, and say so).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
-    """Exact match, per-character accuracy, RMSE/MAE, invalid outputs and breakdowns for a run.
+    """Exact match, its worst stratum, per-character accuracy, RMSE/MAE, invalid outputs and breakdowns.
 
+    Without options: the run's own stratified held-out test set. --exhaustive: every problem.
     Change task options with -s (e.g. -s digits=4 or -s terms=3) to measure length generalisation.
     """
     quiet_tensorflow()
     from ..evaluation import load_run
 
-    report = load_run(run).evaluate(n, seed, **parse_assignments(sets or []))
+    loaded = load_run(run)
+    with progress_bar("evaluating") as advance:
+        report = loaded.evaluate(n, seed, exhaustive=exhaustive, progress=advance, **parse_assignments(sets or []))
     typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())
 
 
@@ -109,13 +134,43 @@ def evaluate(
 def predict(
     run: RunArg,
     expressions: Annotated[Optional[list[str]], typer.Argument(help="Expressions; none reads one per line from stdin.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Refuse expressions outside the training range instead of answering them with a warning.")] = False,
 ) -> None:
-    """Print the model's answer for each expression, one per line."""
+    """Print the model's answer to each expression, one line each, batch by batch.
+
+    A blank or bad line keeps its place as an empty output line; each bad line gets an error on
+    stderr with its line number and text, and the exit status is 2 when any line failed. Expressions
+    outside the training range (numbers, terms, operators) are answered with a warning on stderr.
+    """
     quiet_tensorflow()
     from ..evaluation import load_run
 
-    items = expressions or [line.strip() for line in sys.stdin if line.strip()]
-    if not items:
+    lines = iter(expressions) if expressions else (line.rstrip("\r\n") for line in sys.stdin)
+    where = "expression" if expressions else "line"
+    loaded = load_run(run)
+    failed = warned = seen = 0
+    with progress_bar("predicting") as advance:
+        while chunk := list(itertools.islice(lines, PREDICT_CHUNK)):
+            filled = [i for i, text in enumerate(chunk) if text.strip()]
+            result = loaded.answer([chunk[i] for i in filled], strict=strict)
+            for k, error in result.errors:
+                typer.echo(f"error: {where} {seen + filled[k] + 1}: {error}", err=True)
+            for k, message in result.warnings:
+                if warned < WARNINGS_SHOWN:
+                    typer.echo(f"warning: {where} {seen + filled[k] + 1}: {message}", err=True)
+                warned += 1
+            failed += len(result.errors)
+            answers = [""] * len(chunk)
+            for k, text in result.answers.items():
+                answers[filled[k]] = text
+            sys.stdout.write("\n".join(answers) + "\n")
+            sys.stdout.flush()
+            seen += len(chunk)
+            advance(seen, 0)
+    if seen == 0:
         raise ConfigError("no expressions given (pass them as arguments or one per line on stdin)")
-    for answer in load_run(run).predict(items):
-        typer.echo(answer)
+    if warned > WARNINGS_SHOWN:
+        typer.echo(f"warning: {warned - WARNINGS_SHOWN:,} more {where}s outside the training range", err=True)
+    if failed:
+        typer.echo(f"error: {failed:,} of {seen:,} {where}s could not be answered", err=True)
+        raise typer.Exit(2)

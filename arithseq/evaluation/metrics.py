@@ -1,4 +1,8 @@
-"""Honest evaluation: whole-answer exact match first, then what else is worth knowing."""
+"""Honest evaluation: whole-answer exact match first, its worst stratum next to it, then the rest.
+
+A :class:`Tally` adds up batch after batch (an exhaustive evaluation streams a
+million problems through it in bounded memory) and gives a :class:`Report`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from typing import Any
 import numpy as np
 
 from ..tasks import Batch, Task
-from ..tasks.batch import ABSENT
+from .strata import Worst, strata, worst_stratum
+
+EXAMPLES_KEPT = 50
 
 
 @dataclass
@@ -22,32 +28,45 @@ class Report:
     invalid: float
     breakdown: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     examples: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    worst_examples: list[tuple[str, str, str, bool]] = field(default_factory=list)
+    source: str = "held-out test set"
+
+    @property
+    def worst(self) -> Worst | None:
+        return worst_stratum(self.breakdown)
 
     def to_dict(self) -> dict[str, Any]:
+        worst = self.worst
         return {
             "n": self.n,
             "exact_match": self.exact_match,
+            "worst": worst.to_dict() if worst else None,
             "char_accuracy": self.char_accuracy,
             "rmse": self.rmse,
             "mae": self.mae,
             "invalid": self.invalid,
+            "source": self.source,
             "breakdown": self.breakdown,
+            "wrong_examples": [
+                {"input": i, "expected": t, "predicted": p} for i, t, p, _ in self.worst_examples[:20]
+            ],
         }
 
     def format(self, examples: int = 20) -> str:
-        lines = [
-            f"held-out exact match: {self.exact_match:.2%}  "
-            f"({round(self.exact_match * self.n)}/{self.n} answers entirely right)",
-        ]
+        right = round(self.exact_match * self.n)
+        lines = [f"exact match: {self.exact_match:.2%}  ({right:,}/{self.n:,} answers entirely right; {self.source})"]
+        worst = self.worst
+        if worst is not None:
+            lines.append(f"worst stratum: {worst.describe()}")
         if self.char_accuracy is not None:
             lines.append(f"per-character accuracy: {self.char_accuracy:.2%}  (what Keras reports as accuracy)")
         if self.rmse is not None:
             lines.append(f"RMSE {self.rmse:.4g}  MAE {self.mae:.4g}  (of the decoded numbers, in original units)")
         lines.append(f"not a valid number: {self.invalid:.2%}")
         for key, groups in self.breakdown.items():
-            parts = [f"{g}: {v['exact_match']:.1%} (n={int(v['n'])})" for g, v in groups.items()]
+            parts = [f"{g}: {v['exact_match']:.2%} (n={int(v['n']):,})" for g, v in groups.items()]
             lines.append(f"by {key}: " + ", ".join(parts))
-        shown = self.examples[:examples]
+        shown = (self.worst_examples[: examples // 2] + self.examples)[:examples] if self.worst_examples else self.examples[:examples]
         if shown:
             width = max(len(e[0]) for e in shown)
             lines.append("")
@@ -70,41 +89,86 @@ def answer_values(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(negative, -1.0, 1.0) * top / bottom, valid
 
 
-def carries(numbers: np.ndarray) -> np.ndarray:
-    """How many column additions carry when each row's numbers are added by hand."""
-    if numbers.dtype == object:
-        return np.array([_carries_of([int(v) for v in row if v != ABSENT]) for row in numbers], np.int64)
-    values = np.where(numbers == ABSENT, 0, numbers).astype(np.int64)
-    count = np.zeros(len(values), np.int64)
-    carry = np.zeros(len(values), np.int64)
-    while values.any() or carry.any():
-        total = carry + (values % 10).sum(axis=1)
-        carry = total // 10
-        count += carry > 0
-        values //= 10
-    return count
+class Tally:
+    """Sums of everything a Report needs, added batch by batch."""
+
+    def __init__(self, task: Task, source: str = "held-out test set") -> None:
+        self.task, self.source = task, source
+        self.n = self.right = self.invalid = 0
+        self.chars = self.char_total = 0
+        self.squared = self.absolute = 0.0
+        self.valid = 0
+        self.cells: dict[str, dict[str, list[int]]] = {}
+        self.examples: list[tuple[str, str, str, bool]] = []
+        self.wrong: list[tuple[str, str, str, bool]] = []
+
+    def add(
+        self,
+        batch: Batch,
+        predictions: np.ndarray,
+        predicted_ids: np.ndarray | None = None,
+        target_ids: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Count one batch; returns which answers were entirely right."""
+        exact = predictions == batch.targets
+        self.n += len(batch)
+        self.right += int(exact.sum())
+        if predicted_ids is not None and target_ids is not None:
+            self.chars += int((predicted_ids == target_ids).sum())
+            self.char_total += predicted_ids.size
+        values, valid = answer_values(predictions)
+        self.invalid += int((~valid).sum())
+        if batch.numerators is not None:
+            truth = batch.numerators.astype(np.float64) / batch.denominators.astype(np.float64)
+            error = (values - truth)[valid]
+            self.squared += float((error**2).sum())
+            self.absolute += float(np.abs(error).sum())
+            self.valid += int(valid.sum())
+        for group, labels in strata(self.task, batch).items():
+            cells = self.cells.setdefault(group, {})
+            unique, inverse = np.unique(labels, return_inverse=True)
+            totals = np.bincount(inverse, minlength=len(unique))
+            hits = np.bincount(inverse, weights=exact, minlength=len(unique))
+            for label, total, hit in zip(unique.tolist(), totals.tolist(), hits.tolist()):
+                cell = cells.setdefault(label, [0, 0])
+                cell[0] += total
+                cell[1] += int(hit)
+        if len(self.examples) < EXAMPLES_KEPT:
+            self.examples += _rows(batch, predictions, exact, np.arange(min(len(batch), EXAMPLES_KEPT - len(self.examples))))
+        if len(self.wrong) < EXAMPLES_KEPT:
+            missed = np.nonzero(~exact)[0][: EXAMPLES_KEPT - len(self.wrong)]
+            self.wrong += _rows(batch, predictions, exact, missed)
+        return exact
+
+    def report(self) -> Report:
+        breakdown = {
+            group: {label: {"n": total, "exact_match": hit / total} for label, (total, hit) in sorted(cells.items(), key=_order)}
+            for group, cells in self.cells.items()
+        }
+        return Report(
+            n=self.n,
+            exact_match=self.right / self.n if self.n else 0.0,
+            char_accuracy=self.chars / self.char_total if self.char_total else None,
+            rmse=math.sqrt(self.squared / self.valid) if self.valid else None,
+            mae=self.absolute / self.valid if self.valid else None,
+            invalid=self.invalid / self.n if self.n else 0.0,
+            breakdown=breakdown,
+            examples=self.examples,
+            worst_examples=self.wrong,
+            source=self.source,
+        )
 
 
-def _carries_of(numbers: list[int]) -> int:
-    count, carry = 0, 0
-    while any(numbers) or carry:
-        total = carry + sum(n % 10 for n in numbers)
-        carry = total // 10
-        count += carry > 0
-        numbers = [n // 10 for n in numbers]
-    return count
+def _rows(batch: Batch, predictions: np.ndarray, exact: np.ndarray, index: np.ndarray):
+    return list(
+        zip(batch.inputs[index].tolist(), batch.targets[index].tolist(), predictions[index].tolist(), exact[index].tolist())
+    )
 
 
-def digit_counts(numbers: np.ndarray) -> np.ndarray:
-    """Decimal digits of each number (0 where absent)."""
-    present = numbers != ABSENT
-    if numbers.dtype == object:
-        widths = np.vectorize(lambda v: len(str(v)), otypes=[np.int64])(numbers)
-        return np.where(present, widths, 0)
-    widths = np.ones(numbers.shape, np.int64)
-    for k in range(1, 19):
-        widths += numbers >= 10**k
-    return np.where(present, widths, 0)
+def _order(item: tuple[str, list[int]]):
+    """Strata in natural order: 2 before 10, 1+2 before 1+10."""
+    label = item[0]
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in label.replace("+", " ").replace(",", " ").split()]
 
 
 def evaluate_predictions(
@@ -113,37 +177,8 @@ def evaluate_predictions(
     predictions: np.ndarray,
     predicted_ids: np.ndarray | None = None,
     target_ids: np.ndarray | None = None,
+    source: str = "held-out test set",
 ) -> Report:
-    n = len(batch)
-    exact = predictions == batch.targets
-    char = None
-    if predicted_ids is not None and target_ids is not None and n:
-        char = float((predicted_ids == target_ids).mean())
-    values, valid = answer_values(predictions)
-    truth = batch.numerators.astype(np.float64) / batch.denominators.astype(np.float64)
-    error = (values - truth)[valid]
-    rmse = math.sqrt(float((error**2).mean())) if error.size else None
-    mae = float(np.abs(error).mean()) if error.size else None
-    groups = {"digits": digit_counts(batch.numbers).max(axis=1, initial=0), "terms": batch.terms}
-    if task.table.ops_used == ("add",):
-        groups["carries"] = carries(batch.numbers)
-    breakdown = {}
-    for key, labels in groups.items():
-        breakdown[key] = {
-            str(g): {"n": int((labels == g).sum()), "exact_match": float(exact[labels == g].mean())}
-            for g in np.unique(labels).tolist()
-        }
-    shown = slice(0, 50)
-    examples = list(
-        zip(batch.inputs[shown].tolist(), batch.targets[shown].tolist(), predictions[shown].tolist(), exact[shown].tolist())
-    )
-    return Report(
-        n=n,
-        exact_match=float(exact.mean()) if n else 0.0,
-        char_accuracy=char,
-        rmse=rmse,
-        mae=mae,
-        invalid=float((~valid).mean()) if n else 0.0,
-        breakdown=breakdown,
-        examples=examples,
-    )
+    tally = Tally(task, source)
+    tally.add(batch, predictions, predicted_ids, target_ids)
+    return tally.report()

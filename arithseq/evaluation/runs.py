@@ -10,19 +10,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..config import TrainConfig
-from ..errors import ArithseqError, ConfigError, ExpressionError
+from ..errors import ArithseqError, ConfigError, ExpressionError, shown
 from ..models import get_model_spec
 from ..models.framing import Framing, framing_for
 from ..tasks import Batch, Task, resolve_task
+from ..tasks.enumeration import LIMIT
 from ..tokenizer import Tokenizer
-from .metrics import Report, evaluate_predictions
+from .metrics import Report, Tally
+from .prediction import Answers, fit_lengths, outside_training
+from .strata import stratified_sets
+
+
+class OutsideTrainingWarning(UserWarning):
+    """An expression lies outside what the model was trained on; its answer is less trustworthy."""
 
 FILES = ("config.toml", "model.keras", "tokenizer.json")
 TEST_SET = "test.npz"
@@ -41,55 +49,106 @@ class Run:
         self.options = self.spec.make_options(config.model_options)
         self.framing: Framing = framing_for(self.spec, self.options, task, tokenizer)
 
-    def read(self, expressions: Sequence[str], check: bool = True) -> Batch:
-        """Expressions in the task's spelling, ready for the model; the first bad one raises."""
-        reading = self.task.read(expressions, check)
-        reading.raise_first()
-        self._check_lengths(reading.batch.inputs)
-        return reading.batch
+    def answer(self, expressions: Sequence[str] | np.ndarray, check: bool = True, strict: bool = False) -> Answers:
+        """Answers to ``expressions`` by index, an error for each bad one (typed text, column) and a
+        warning for each one outside the training range (an error instead with ``strict``)."""
+        typed = np.asarray(expressions, dtype=str) if len(expressions) else np.array([], dtype=str)
+        reading = self.task.read(typed, check)
+        out = Answers(errors=list(reading.errors))
+        batch, rows = reading.batch, reading.rows
+        keep = np.ones(len(batch), bool)
+        for i, message in outside_training(self.task, batch, reading.shapes):
+            if strict:
+                out.errors.append((int(rows[i]), ArithseqError(f"{message} (strict mode)")))
+                keep[i] = False
+            else:
+                out.warnings.append((int(rows[i]), message))
+        tokenizer, too_long = fit_lengths(self.tokenizer, self.spec.framing, batch)
+        for i in np.nonzero(too_long & keep)[0].tolist():
+            length = len(str(batch.inputs[i]))
+            out.errors.append((int(rows[i]), ExpressionError(
+                f"expression {shown(str(typed[rows[i]]))} is {length} characters long in the task's spelling; "
+                f"model {self.spec.name!r} reads at most {tokenizer.input_length}"
+            )))
+        keep &= ~too_long
+        if keep.any():
+            kept = np.nonzero(keep)[0]
+            out.answers = dict(zip(rows[kept].tolist(), self.framing.predict(self.model, batch[kept], tokenizer).tolist()))
+        out.errors.sort(key=lambda item: item[0])
+        return out
 
-    def _check_lengths(self, canonical: np.ndarray) -> None:
-        limit = self.tokenizer.input_length
-        too_long = np.nonzero(np.strings.str_len(canonical) > limit)[0]
-        if too_long.size:
-            bad = str(canonical[too_long[0]])
-            raise ExpressionError(
-                f"expression is {len(bad)} characters long; this model reads at most {limit}", bad, limit + 1
-            )
+    def predict(self, expressions: Sequence[str] | str, check: bool = True, strict: bool = False) -> list[str] | str:
+        """The model's answers; the first bad expression raises an error naming it and the column.
 
-    def predict(self, expressions: Sequence[str] | str, check: bool = True) -> list[str] | str:
-        """The model's answers; bad input raises an ExpressionError naming the column.
-
-        ``check=False`` trusts the input (for example sampled batches): it skips the
-        grammar check. Unknown characters and over-long expressions are still refused.
+        Expressions outside the training range are answered with a warning
+        (:class:`OutsideTrainingWarning`), or refused with ``strict``. ``check=False``
+        trusts the input (for example sampled batches) and skips the grammar check.
         """
         single = isinstance(expressions, str)
         items = [expressions] if single else list(expressions)
-        batch = self.read(items, check)
-        answers = self.framing.predict(self.model, batch).tolist() if items else []
+        if any(not isinstance(item, str) for item in items):
+            bad = next(item for item in items if not isinstance(item, str))
+            raise ArithseqError(f"predict expects strings, got {type(bad).__name__} {bad!r}")
+        if any("\n" in item for item in items):
+            raise ExpressionError("an expression holds a line break; pass one expression per string")
+        result = self.answer(items, check, strict)
+        if result.errors:
+            index, error = result.errors[0]
+            raise type(error)(f"expression {index + 1}: {error.args[0]}") if len(items) > 1 else error
+        for index, message in result.warnings:
+            warnings.warn(f"expression {index + 1}: {message}", OutsideTrainingWarning, stacklevel=2)
+        answers = [result.answers[i] for i in range(len(items))]
         return answers[0] if single else answers
 
-    def evaluate(self, n: int | None = None, seed: int | None = None, **task_options: Any) -> Report:
-        """Exact match and more on held-out data.
+    def evaluate(
+        self,
+        n: int | None = None,
+        seed: int | None = None,
+        *,
+        exhaustive: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        **task_options: Any,
+    ) -> Report:
+        """Exact match, its worst stratum and more.
 
-        With no arguments: the run's own held-out test set. With task options (for
-        example longer numbers or more terms, to measure length generalisation) or
-        ``n``: ``n`` fresh examples of the changed task.
+        With no arguments: the run's own held-out test set (stratified). With
+        ``exhaustive``: every problem of the task, streamed in chunks (tasks of at
+        most a few million problems; larger ones fall back to a stratified sample, and
+        the report says so). With task options (longer numbers, more terms: length
+        generalisation) or ``n``: ``n`` fresh problems of the changed task, stratified.
+        ``progress(done, total)`` is called after every chunk.
         """
+        if n is not None and n < 1:
+            raise ConfigError(f"the number of problems to evaluate must be at least 1, got {n}")
+        task = self.task
+        if task_options:
+            task = resolve_task(self.task.name, {**self.task.config.as_dict(), **task_options})
+        seed = self.config.seed + 7 if seed is None else seed
         saved = self.path / TEST_SET
-        if not task_options and n is None and saved.exists():
-            task, batch = self.task, Batch.load(saved)
+        if exhaustive and task.size <= LIMIT:
+            batches, total, source = task.enumerate(), task.size, f"all {task.size:,} problems of the task"
+        elif exhaustive or task_options or n is not None or not saved.exists():
+            size = n or self.config.test_size
+            source = f"stratified sample of {size:,} problems"
+            if exhaustive:
+                source += f" (the task has {task.size:,} problems, more than the {LIMIT:,} enumerated)"
+            batches, total = [stratified_sets(task, {"test": size}, seed)["test"]], size
         else:
-            options = {**self.task.config.as_dict(), **task_options}
-            task = resolve_task(self.task.name, options)
-            batch = task.sample(n or self.config.test_size, self.config.seed + 7 if seed is None else seed)
+            batches, total, source = [Batch.load(saved)], None, "held-out test set, stratified"
         tokenizer = self.tokenizer_for(task)
         framing = framing_for(self.spec, self.options, task, tokenizer)
-        ids = framing.predict_ids(self.model, batch, tokenizer)
-        if ids is None:
-            return evaluate_predictions(task, batch, framing.predict(self.model, batch, tokenizer))
-        predictions = tokenizer.decode(ids, "output")
-        return evaluate_predictions(task, batch, predictions, ids, tokenizer.encode(batch.targets, "output"))
+        tally = Tally(task, source)
+        for batch in batches:
+            ids = framing.predict_ids(self.model, batch, tokenizer)
+            if ids is None:
+                tally.add(batch, framing.predict(self.model, batch, tokenizer))
+            else:
+                tally.add(batch, tokenizer.decode(ids, "output"), ids, tokenizer.encode(batch.targets, "output"))
+            if progress is not None:
+                progress(tally.n, total or tally.n)
+        if tally.n == 0:
+            raise ArithseqError(f"nothing to evaluate: {source} holds no problems")
+        return tally.report()
 
     def tokenizer_for(self, task: Task) -> Tokenizer:
         """The run's tokenizer, lengthened when a task needs longer sequences and the model allows it."""
@@ -99,6 +158,9 @@ class Run:
             raise ConfigError(
                 f"the evaluation task uses characters the model never saw: {''.join(sorted(missing))!r}"
             )
+        if tok.input_format == "columns":  # one column per answer digit: both lengths grow together
+            need = task.max_output_length
+            return tok.resized(need, need) if need > tok.output_length else tok
         if task.max_input_length <= tok.input_length and task.max_output_length <= tok.output_length:
             return tok
         if self.spec.framing == "sequence" and task.max_output_length > tok.output_length:

@@ -81,7 +81,7 @@ def attention(shapes: Shapes, options: AttentionOptions) -> keras.Model:
     cell = CELLS[options.cell]
     enc_in = keras.Input((None,), dtype="int32", name="encoder")
     dec_in = keras.Input((None,), dtype="int32", name="decoder")
-    e = layers.Embedding(shapes.vocab, options.embedding_dim, name="encoder_embedding")(enc_in)
+    e = layers.Embedding(shapes.input_vocab, options.embedding_dim, name="encoder_embedding")(enc_in)
     enc_seq, *state = cell(options.units, return_sequences=True, return_state=True, name="encoder_rnn")(e)
     d = layers.Embedding(shapes.vocab + 1, options.embedding_dim, name="decoder_embedding")(dec_in)
     dec_seq, *_ = cell(options.units, return_sequences=True, return_state=True, name="decoder_rnn")(d, initial_state=state)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ArithseqError, ConfigError
 from ..tasks import Batch, Task
 from ..tokenizer import Tokenizer
 from .registry import ModelSpec, Shapes
 
-PREDICT_BATCH = 4096
+PREDICT_BATCH = 8192
 
 
 def framing_for(spec: ModelSpec, options, task: Task, tokenizer: Tokenizer) -> Framing:
@@ -30,7 +30,8 @@ class Framing:
         self.spec, self.options, self.task, self.tokenizer = spec, options, task, tokenizer
 
     def shapes(self) -> Shapes:
-        return Shapes(self.tokenizer.size, self.tokenizer.input_length, self.tokenizer.output_length)
+        tok = self.tokenizer
+        return Shapes(tok.size, tok.input_length, tok.output_length, input_vocab=tok.vocab_size("input"))
 
     def metrics(self) -> list:
         import keras
@@ -51,6 +52,10 @@ class Framing:
 
 
 class SequenceFraming(Framing):
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self._compiled: dict[int, object] = {}
+
     def _encode_inputs(self, inputs: np.ndarray, tokenizer: Tokenizer) -> np.ndarray:
         one_hot = getattr(self.options, "input_encoding", "embedding") == "one-hot"
         return tokenizer.encode(inputs, "input", one_hot=one_hot)
@@ -58,14 +63,29 @@ class SequenceFraming(Framing):
     def arrays(self, batch):
         return self._encode_inputs(batch.inputs, self.tokenizer), self.tokenizer.encode(batch.targets, "output")
 
+    def _forward(self, model):
+        """The model's argmax as one compiled graph (eager Keras runs a recurrent layer op by op)."""
+        if id(model) not in self._compiled:
+            import tensorflow as tf
+
+            def forward(x):
+                scores = model(x, training=False)
+                broken = tf.reduce_any(tf.math.is_nan(scores), axis=[1, 2])
+                return tf.argmax(scores, axis=-1, output_type=tf.int32), broken
+
+            self._compiled[id(model)] = tf.function(forward, jit_compile=True, reduce_retracing=True)
+        return self._compiled[id(model)]
+
     def predict_ids(self, model, batch, tokenizer=None):
         tokenizer = tokenizer or self.tokenizer
-        inputs = batch.inputs
-        out = [
-            np.asarray(model(self._encode_inputs(inputs[i : i + PREDICT_BATCH], tokenizer), training=False)).argmax(-1)
-            for i in range(0, len(inputs), PREDICT_BATCH)
-        ]
-        return (np.concatenate(out) if out else np.zeros((0, tokenizer.output_length))).astype(np.int32)
+        forward = self._forward(model)
+        inputs, out = batch.inputs, []
+        for i in range(0, len(inputs), PREDICT_BATCH):
+            x = self._encode_inputs(inputs[i : i + PREDICT_BATCH], tokenizer)
+            ids, broken = forward(_bucketed(x))
+            _refuse_nan(np.asarray(broken)[: len(x)])
+            out.append(np.asarray(ids)[: len(x)])
+        return np.concatenate(out) if out else np.zeros((0, tokenizer.output_length), np.int32)
 
 
 class AutoregressiveFraming(Framing):
@@ -96,11 +116,19 @@ class AutoregressiveFraming(Framing):
 
 
 def _bucketed(ids: np.ndarray) -> np.ndarray:
-    """Rows padded to a power of two (at least 64): a compiled decoder then sees few batch shapes."""
+    """Rows padded to a power of two (at least 64): a compiled graph then sees few batch shapes."""
     size = min(PREDICT_BATCH, max(64, 1 << (len(ids) - 1).bit_length()))
     if size <= len(ids):
         return ids
     return np.concatenate([ids, np.repeat(ids[:1], size - len(ids), axis=0)])
+
+
+def _refuse_nan(broken: np.ndarray) -> None:
+    if broken.any():
+        raise ArithseqError(
+            f"the model's scores are NaN for {int(broken.sum())} of {len(broken)} expressions: its weights "
+            "hold NaN or infinity (a diverged or damaged model), so no answer can be read"
+        )
 
 
 def greedy_decoder(model, start_id: int):
@@ -137,7 +165,8 @@ class RegressionFraming(Framing):
         self.scale = float(config.values[1] * self.terms)
 
     def shapes(self) -> Shapes:
-        return Shapes(self.tokenizer.size, self.tokenizer.input_length, self.tokenizer.output_length, self.terms)
+        tok = self.tokenizer
+        return Shapes(tok.size, tok.input_length, tok.output_length, self.terms, tok.vocab_size("input"))
 
     def metrics(self) -> list:
         return []

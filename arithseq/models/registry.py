@@ -28,10 +28,15 @@ FRAMINGS = ("sequence", "autoregressive", "regression")
 class Shapes:
     """What a builder needs to know about the data."""
 
-    vocab: int  # tokenizer classes (alphabet + pad)
+    vocab: int  # output classes (alphabet + pad)
     input_length: int
     output_length: int
     terms: int = 0  # numbers per expression (regression framing)
+    input_vocab: int = 0  # input classes when they differ from the output's (column pairs: 100)
+
+    def __post_init__(self) -> None:
+        if not self.input_vocab:
+            object.__setattr__(self, "input_vocab", self.vocab)
 
     @property
     def start_id(self) -> int:
@@ -92,7 +97,7 @@ def list_models() -> list[str]:
 
 def _load_builtins() -> None:
     # importing a family module runs its @register_model decorators; Keras loads only now
-    from . import attention, mapping, seq2seq, transformer  # noqa: F401
+    from . import attention, columns, mapping, seq2seq, transformer  # noqa: F401
 
 
 options_dict = dataclass_dict

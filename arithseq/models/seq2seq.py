@@ -36,12 +36,12 @@ def seq2seq(shapes: Shapes, options: Seq2SeqOptions) -> keras.Model:
     """The tutorial's network: LSTM(100) -> RepeatVector -> LSTM(50) -> TimeDistributed(Dense softmax)."""
     cell = CELLS[options.cell]
     if options.input_encoding == "one-hot":
-        inputs = keras.Input((None, shapes.vocab), name="characters")
+        inputs = keras.Input((None, shapes.input_vocab), name="characters")
         x = inputs
     else:
         # the tutorial's "integer encoding" extension: ids through a learned embedding
         inputs = keras.Input((None,), dtype="int32", name="characters")
-        x = layers.Embedding(shapes.vocab, options.embedding_dim, name="embedding")(inputs)
+        x = layers.Embedding(shapes.input_vocab, options.embedding_dim, name="embedding")(inputs)
     for i in range(options.layers - 1):
         x = cell(options.encoder_units, return_sequences=True, name=f"encoder_{i}")(x)
     x = cell(options.encoder_units, name="encoder")(x)

@@ -104,7 +104,7 @@ def transformer(shapes: Shapes, options: TransformerOptions) -> keras.Model:
         raise ConfigError(f"model 'transformer' handles at most {MAX_POSITIONS} positions")
     enc_in = keras.Input((None,), dtype="int32", name="encoder")
     dec_in = keras.Input((None,), dtype="int32", name="decoder")
-    memory = TokenAndPosition(shapes.vocab, options.dim, name="encoder_embedding")(enc_in)
+    memory = TokenAndPosition(shapes.input_vocab, options.dim, name="encoder_embedding")(enc_in)
     for i in range(options.layers):
         memory = TransformerBlock(options.dim, options.heads, options.ff, dropout=options.dropout, name=f"encoder_{i}")(memory)
     memory = layers.LayerNormalization(name="encoder_norm")(memory)

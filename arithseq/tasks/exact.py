@@ -18,16 +18,17 @@ class ExactDivider:
 
     When the divisor is a literal number the sampler still owns, it is re-drawn
     among values of the task's range that divide the dividend (uniform over the
-    candidates found), instead of rejecting the whole expression.
+    candidates found), instead of rejecting the whole expression. Without ``rng``
+    nothing is re-drawn: inexact divisions are only marked undefined (enumeration).
     """
 
-    def __init__(self, low: int, high: int, rng: np.random.Generator, tries: int = 16) -> None:
+    def __init__(self, low: int, high: int, rng: np.random.Generator | None, tries: int = 16) -> None:
         self.low, self.high, self.rng, self.tries = max(low, 1), high, rng, tries
 
     def __call__(self, a: Pair, b: Pair, leaf: np.ndarray, leaves: np.ndarray, rows: np.ndarray):
         dividend, divisor = a[0], b[0].copy()
         redraw = np.nonzero(leaf >= 0)[0]
-        if redraw.size and self.high >= self.low:
+        if self.rng is not None and redraw.size and self.high >= self.low:
             cand = self.rng.integers(self.low, self.high + 1, (redraw.size, self.tries))
             fits = (dividend[redraw, None] % cand) == 0
             found = fits.any(axis=1)

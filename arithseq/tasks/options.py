@@ -33,7 +33,10 @@ class TaskConfig:
     reverse_output: bool = False
     pad_side: str = "left"
     pad_terms: bool = False
+    pad_answer: bool = False
     pad: str = " "
+    input_format: str = "text"
+    carry_chains: float = 0.0
     python: tuple[str, ...] = field(default=())
 
     def replace(self, **options: Any) -> TaskConfig:
@@ -68,7 +71,10 @@ OPTION_HELP: dict[str, str] = {
     "reverse_output": "emit the answer reversed (least significant digit first)",
     "pad_side": "'left' (like the tutorial) or 'right'",
     "pad_terms": "zero-pad every number to the widest number's width",
+    "pad_answer": "zero-pad answers to the widest answer's width (aligned digits; non-negative integer answers)",
     "pad": "the padding character",
+    "input_format": "'text' (one token per character) or 'columns' (one token per column of digits: 2-number sums)",
+    "carry_chains": "share of examples drawn as long carry chains like 999+1 (2-number sums)",
     "python": "Python files to run first (they register custom nodes)",
 }
 
@@ -132,7 +138,12 @@ def _coerce(key: str, value: Any) -> Any:
         return depth
     if key in {"brackets", "negation"}:
         return parse_weight(key, value)
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms"}:
+    if key == "carry_chains":
+        share = parse_weight(key, value)
+        if share > 1:
+            raise ConfigError(f"option 'carry_chains' is a share in [0, 1], got {value!r}")
+        return share
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "pad_answer"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -152,6 +163,8 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'division' must be 'exact' or 'rational', got {config.division!r}")
     if config.numbers not in {"uniform", "by-digits"}:
         raise ConfigError(f"option 'numbers' must be 'uniform' or 'by-digits', got {config.numbers!r}")
+    if config.input_format not in {"text", "columns"}:
+        raise ConfigError(f"option 'input_format' must be 'text' or 'columns', got {config.input_format!r}")
     if config.pad_side not in {"left", "right"}:
         raise ConfigError(f"option 'pad_side' must be 'left' or 'right', got {config.pad_side!r}")
     if len(config.pad) != 1 or config.pad.isdigit():

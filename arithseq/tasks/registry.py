@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +17,28 @@ from .task import Task
 class TaskEntry:
     config: TaskConfig
     description: str
+    recipe: dict[str, Any] = field(default_factory=dict)  # recommended training settings (TrainConfig fields)
 
 
 TASKS: Registry[TaskEntry] = Registry("task")
 
 
 def register_task(
-    name: str, config: TaskConfig | None = None, *, description: str = "", replace: bool = False, **options: Any
+    name: str,
+    config: TaskConfig | None = None,
+    *,
+    description: str = "",
+    recipe: dict[str, Any] | None = None,
+    replace: bool = False,
+    **options: Any,
 ) -> TaskConfig:
-    """Register the task ``name``: a base config plus option overrides (``replace=True`` to redefine one)."""
+    """Register the task ``name``: a base config plus option overrides (``replace=True`` to redefine one).
+
+    ``recipe`` holds recommended training settings (fields of ``TrainConfig``, such as
+    ``task_options``, ``model``, ``mixture``, ``epochs``): ``arithseq train NAME`` starts from them.
+    """
     config = make_config(config or TaskConfig(), options)
-    TASKS.register(name, TaskEntry(config, description), replace=replace)
+    TASKS.register(name, TaskEntry(config, description, dict(recipe or {})), replace=replace)
     return config
 
 
@@ -90,6 +101,19 @@ register_task(
     grammar="addition",
     terms=2,
     values=(1, 999),
+    recipe=dict(
+        # one token per column of digits, least significant first; a GRU writes one answer digit per
+        # column, carrying in its state: addition by hand. Every digit count equally likely in
+        # training (1+1 is as common as 123+456) and a tenth of long carry chains (999+1)
+        task_options={"input_format": "columns", "reverse_input": True, "reverse_output": True, "pad_answer": True},
+        model="column-gru",
+        mixture={"numbers": "by-digits", "carry_chains": 0.1},
+        learning_rate=0.01,
+        lr_half_life=500,
+        target=1.0,
+        min_epochs=24,
+        epochs=60,
+    ),
 )
 register_task(
     "add-sub",

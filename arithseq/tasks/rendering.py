@@ -144,9 +144,9 @@ class ExpressionRenderer:
         """Each template is a fixed sequence of literals and number columns: concatenate columns."""
         table = self.table
         out = np.empty(len(template), f"<U{self.max_length}")
-        for k, rows in template_groups(template, len(table.template_infix)):
+        for k, rows in template_groups(template, len(table.templates[0])):
             text, column, literal = None, 0, ""
-            for code in table.template_infix[k].tolist():
+            for code in table.templates[0][k].tolist():
                 if code == EMPTY:
                     break
                 if code != table.leaf_code:

@@ -17,6 +17,7 @@ operator code, pushed after its operands, writes to the postfix stream (what
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -192,6 +193,38 @@ class DerivationTable:
                 return None
         return done
 
+    def shapes(self, state: int, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """Infix and postfix streams of every complete derivation of ``state`` (at most ``limit``)."""
+        derivations = [items for _, items in self._closure(state, limit) or []]
+        width = max((len(d) for d in derivations), default=1)
+        codes = np.array([list(d) + [EMPTY] * (width - len(d)) for d in derivations], np.int64).reshape(-1, width)
+        return self._split_streams(codes)
+
+    def count_derivations(self, state: int) -> int:
+        """How many complete derivations ``state`` has (exactly, however many)."""
+        memo: dict[int, int] = {}
+
+        def count(s: int) -> int:
+            if s not in memo:
+                memo[s] = sum(
+                    math.prod(count(code - self.state_base) for code in items if code >= self.state_base)
+                    for _, items in self._outcomes[s]
+                )
+            return memo[s]
+
+        return count(state)
+
+    def _split_streams(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        infix = np.where(codes < self.op_base, codes, EMPTY)
+        postfix = np.where(codes >= self.leaf_code, codes, EMPTY)
+        # left-align each stream: drop the other stream's codes, keep the order
+        infix = np.take_along_axis(infix, np.argsort(infix == EMPTY, axis=1, kind="stable"), axis=1)
+        postfix = np.take_along_axis(postfix, np.argsort(postfix == EMPTY, axis=1, kind="stable"), axis=1)
+        return (
+            infix[:, : self.limits.infix_items].astype(np.int32),
+            postfix[:, : self.limits.postfix_items].astype(np.int32),
+        )
+
     def _tables(self) -> None:
         n_states = len(self._outcomes)
         widest = max(len(o) for o in self._outcomes)
@@ -325,31 +358,14 @@ class DerivationTable:
     def _walk_closed(self, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every derivation is one precomputed outcome: pick one per row and copy its streams."""
         choice = self._choose(self.start_states[rng.integers(0, len(self.terms), m)], rng)
-        infix, postfix = self._closed_stream_tables
+        infix, postfix = self.templates
         return infix[choice], postfix[choice], choice
 
-    @property
-    def template_postfix(self) -> np.ndarray:
-        """Postfix program of each precomputed template (rows indexed by walk's template ids)."""
-        return self._closed_stream_tables[1]
-
-    @property
-    def template_infix(self) -> np.ndarray:
-        """Infix codes (literals and numbers) of each precomputed template."""
-        return self._closed_stream_tables[0]
-
     @functools.cached_property
-    def _closed_stream_tables(self) -> tuple[np.ndarray, np.ndarray]:
-        codes = self.forward
-        infix = np.where(codes < self.op_base, codes, EMPTY)
-        postfix = np.where(codes >= self.leaf_code, codes, EMPTY)
-        # left-align each stream: drop the other stream's codes, keep the order
-        infix = np.take_along_axis(infix, np.argsort(infix == EMPTY, axis=1, kind="stable"), axis=1)
-        postfix = np.take_along_axis(postfix, np.argsort(postfix == EMPTY, axis=1, kind="stable"), axis=1)
-        return (
-            infix[:, : self.limits.infix_items].astype(np.int32),
-            postfix[:, : self.limits.postfix_items].astype(np.int32),
-        )
+    def templates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Infix codes (literals and numbers) and postfix program of each precomputed template
+        (rows indexed by walk's template ids)."""
+        return self._split_streams(self.forward)
 
     def _emit(self, rows, codes, infix, n_in, postfix, n_post) -> None:
         """Append terminal ``codes`` (one per row) to the infix and/or postfix streams."""

@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import ConfigError, SamplingError
 from . import exact
 from .batch import ABSENT, Batch
+from .enumeration import LIMIT, enumerate_problems, problem_count
 from .grammar import Alternative, Grammar, load_grammar
 from .operators import LEAF, NODES, Bound, Value
 from .options import TaskConfig
@@ -36,6 +37,31 @@ def draw_numbers(rng: np.random.Generator, lo: int, hi: int, shape: tuple[int, .
     high = np.minimum(hi, 10**widths - 1)
     pick = rng.integers(0, len(widths), size=shape)
     return rng.integers(low[pick], high[pick] + 1)
+
+
+_PAIRS = np.array([(a, b) for a in range(10) for b in range(10)])
+_CARRY_OUT = _PAIRS[_PAIRS.sum(axis=1) >= 10]  # a column that carries by itself
+_CARRY_ON = _PAIRS[_PAIRS.sum(axis=1) >= 9]  # a column that passes a carry on (999+1, 999+999)
+
+
+def _carry_chains(rng: np.random.Generator, leaves: np.ndarray, share: float, lo: int, hi: int) -> None:
+    """Make a share of two-number rows carry through all their columns (999+1, 455+545, 999+999)."""
+    rows = np.nonzero(rng.random(len(leaves)) < share)[0]
+    if not rows.size:
+        return
+    longest = len(str(hi))
+    length = rng.integers(1, longest + 1, rows.size)
+    columns = np.concatenate(
+        [_CARRY_OUT[rng.integers(0, len(_CARRY_OUT), (rows.size, 1))], _CARRY_ON[rng.integers(0, len(_CARRY_ON), (rows.size, longest - 1))]],
+        axis=1,
+    )  # (rows, columns, 2): column 0 carries, the rest pass it on
+    inside = np.arange(longest) < length[:, None]
+    power = 10 ** np.arange(longest, dtype=np.int64)
+    a = (np.where(inside, columns[..., 0], 0) * power).sum(axis=1)
+    b = (np.where(inside, columns[..., 1], 0) * power).sum(axis=1)
+    fits = (np.minimum(a, b) >= lo) & (np.maximum(a, b) <= hi)
+    leaves[rows[fits], 0] = a[fits]
+    leaves[rows[fits], 1] = b[fits]
 
 
 @functools.lru_cache(maxsize=None)
@@ -76,8 +102,25 @@ class Task:
         self.renderer = ExpressionRenderer(self.table, self.number_width, config.pad_terms, self.max_input_length)
         if config.pad in self.alphabet:
             raise ConfigError(f"option 'pad': {config.pad!r} is a character of the task's expressions")
+        self.two_number_sums = config.terms == (2, 2) and self.table.ops_used == ("add",) and self.table.literals_used == ("+",)
+        self._check_formats()
 
     # -- options ------------------------------------------------------------------
+    def _check_formats(self) -> None:
+        config = self.config
+        for option, on in (("input_format=columns", config.input_format == "columns"), ("carry_chains", config.carry_chains > 0)):
+            if on and not self.two_number_sums:
+                raise ConfigError(
+                    f"option {option} needs sums of exactly two numbers (terms=2, operator +, no brackets); "
+                    f"task {self.name!r} has terms {config.terms[0]}-{config.terms[1]} and operators "
+                    f"{' '.join(self.table.ops_used) or 'none'}"
+                )
+        if config.pad_answer and (self.negative_answers or self.rational_answers):
+            raise ConfigError(
+                "option pad_answer zero-pads non-negative whole answers; this task's answers can be "
+                "negative or fractions (set negative_results=false, division=exact)"
+            )
+
     def _check_operators(self) -> None:
         if self.config.operators is None:
             return
@@ -111,6 +154,17 @@ class Task:
     def answer(self, expression: str) -> str:
         """The answer string a model should produce for ``expression``."""
         return format_answer(self.evaluate(expression))
+
+    # -- every problem ---------------------------------------------------------------------
+    @functools.cached_property
+    def size(self) -> int:
+        """How many expressions the grammar and options can write (undefined ones, such as a division
+        by zero, included): derivation shapes times the choices of numbers."""
+        return problem_count(self.table, self.config.values)
+
+    def enumerate(self, chunk: int = CHUNK, limit: int = LIMIT) -> Iterator[Batch]:
+        """Every defined problem once, in batches of at most ``chunk``; refuses tasks larger than ``limit``."""
+        return enumerate_problems(self.name, self.table, self.config, self.renderer, chunk, limit)
 
     # -- reading what people type ---------------------------------------------------------
     def read(self, expressions: Sequence[str] | np.ndarray, check: bool = True) -> Reading:
@@ -213,11 +267,13 @@ class Task:
         infix, postfix, template = table.walk(m, rng)
         lo, hi = config.values
         leaves = draw_numbers(rng, lo, hi, (m, config.terms[1]), config.numbers)
+        if config.carry_chains:
+            _carry_chains(rng, leaves, config.carry_chains, lo, hi)
         divider = exact.ExactDivider(lo, hi, rng) if config.division == "exact" else None
         if template is None:
             num, den, defined = exact.run(postfix, leaves, table.ops, table.leaf_code, table.op_base, divider)
         else:
-            programs = table.template_postfix
+            programs = table.templates[1]
             num, den, defined = exact.run_templates(
                 programs, template, leaves, table.ops, table.leaf_code, table.op_base, divider
             )

@@ -1,5 +1,6 @@
-"""Training: configuration in, a run directory out (``data``, ``callbacks``, ``loop``)."""
+"""Training: configuration in, a run directory out (``recipes``, ``data``, ``callbacks``, ``loop``)."""
 
 from .loop import train
+from .recipes import recommended
 
-__all__ = ["train"]
+__all__ = ["recommended", "train"]

@@ -1,35 +1,50 @@
-"""Keras callbacks of a training run: exact match on held-out data, and when to stop."""
+"""Keras callbacks of a training run: exact match on held-out data by stratum, when to stop, the best model."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import keras
-import numpy as np
 
+from ..evaluation.metrics import Tally
+from ..evaluation.strata import Worst
 from ..models.framing import Framing
-from ..tasks import Batch
+from ..tasks import Batch, Task
 
 
-class ExactMatch(keras.callbacks.Callback):
-    """Adds ``val_exact_match`` (whole answers right, decoded as in prediction) to the epoch logs."""
+class HeldOutExactMatch(keras.callbacks.Callback):
+    """Adds ``val_exact_match`` (whole answers right, decoded as in prediction), ``val_worst_exact``
+    (the same in the validation set's weakest stratum) and ``val_char_accuracy`` to the epoch logs."""
 
-    def __init__(self, framing: Framing, batch: Batch) -> None:
+    def __init__(self, task: Task, framing: Framing, batch: Batch) -> None:
         super().__init__()
-        self.framing, self.batch = framing, batch
+        self.task, self.framing, self.batch = task, framing, batch
+        self.target_ids = None if batch.targets is None else framing.tokenizer.encode(batch.targets, "output")
+        self.worst: Worst | None = None
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        predictions = self.framing.predict(self.model, self.batch)
+        tally = Tally(self.task, "validation set")
+        ids = self.framing.predict_ids(self.model, self.batch)
+        if ids is None:
+            tally.add(self.batch, self.framing.predict(self.model, self.batch))
+        else:
+            tally.add(self.batch, self.framing.tokenizer.decode(ids, "output"), ids, self.target_ids)
+        report = tally.report()
+        self.worst = report.worst
         if logs is not None:
-            logs["val_exact_match"] = float(np.mean(predictions == self.batch.targets))
+            logs["val_exact_match"] = report.exact_match
+            logs["val_worst_exact"] = self.worst.exact_match if self.worst else report.exact_match
+            if report.char_accuracy is not None:
+                logs["val_char_accuracy"] = report.char_accuracy
 
 
 class StopAt(keras.callbacks.Callback):
-    """Stops when validation exact match reaches ``target``, or after ``minutes``."""
+    """Stops when every validation stratum reaches ``target`` (after ``min_epochs``), or after ``minutes``."""
 
-    def __init__(self, target: float, minutes: float) -> None:
+    def __init__(self, target: float, minutes: float, min_epochs: int = 0) -> None:
         super().__init__()
-        self.target, self.minutes = target, minutes
+        self.target, self.minutes, self.min_epochs = target, minutes, min_epochs
         self.started = time.perf_counter()
 
     def on_train_begin(self, logs=None) -> None:
@@ -40,5 +55,22 @@ class StopAt(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if self.target and logs and logs.get("val_exact_match", 0.0) >= self.target:
+        reached = self.target and logs and logs.get("val_worst_exact", 0.0) >= self.target
+        if reached and epoch + 1 >= self.min_epochs:
             self.model.stop_training = True
+
+
+class BestModel(keras.callbacks.Callback):
+    """Saves the model whenever its weakest validation stratum, then its mean, is at least as good as
+    before: on a tie the later, longer-trained model is kept."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.best: tuple[float, float] | None = None
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        score = (logs.get("val_worst_exact", 0.0), logs.get("val_exact_match", 0.0))
+        if self.best is None or score >= self.best:
+            self.best = score
+            self.model.save(self.path)

@@ -16,12 +16,14 @@ import tensorflow as tf
 from ..config import TrainConfig
 from ..errors import ConfigError
 from ..evaluation.runs import TEST_SET, Run
+from ..evaluation.strata import stratified_sets
 from ..models import get_model_spec, options_dict
 from ..models.framing import framing_for
 from ..tasks import resolve_task
 from ..tokenizer import Tokenizer
-from .callbacks import ExactMatch, StopAt
+from .callbacks import BestModel, HeldOutExactMatch, StopAt
 from .data import TrainingData
+from .recipes import recommended
 
 
 def default_run_dir(config: TrainConfig) -> Path:
@@ -38,8 +40,9 @@ def train(
     overwrite: bool = False,
     **changes: Any,
 ) -> Run:
-    """Train a model as ``config`` says (fields may be changed by keyword) and save a run directory."""
-    config = (config or TrainConfig()).replace(**changes)
+    """Train a model as ``config`` says (default: addition's recommended settings; fields may be
+    changed by keyword) and save a run directory."""
+    config = (config or recommended()).replace(**changes)
     task = resolve_task(config.task, config.task_options)
     spec = get_model_spec(config.model)
     options = spec.make_options(config.model_options)
@@ -57,12 +60,12 @@ def train(
     tokenizer.save(run_dir / "tokenizer.json")
 
     keras.utils.set_random_seed(config.seed)
-    sets = task.split({"val": config.val_size, "test": config.test_size}, seed=config.seed + 1)
+    sets = stratified_sets(task, {"val": config.val_size, "test": config.test_size}, seed=config.seed + 1)
     sets["test"].save(run_dir / TEST_SET)
     held_out = np.concatenate([sets["val"].inputs, sets["test"].inputs])  # never trained on
     source_task = task
-    if config.train_numbers != "task":
-        source_task = resolve_task(task.name, {**task.config.as_dict(), "numbers": config.train_numbers})
+    if config.mixture:
+        source_task = resolve_task(task.name, {**task.config.as_dict(), **config.mixture})
     data = TrainingData(source_task, framing, config, held_out)
 
     strategy = tf.distribute.MirroredStrategy() if config.distribute == "mirrored" else tf.distribute.get_strategy()
@@ -78,18 +81,16 @@ def train(
             jit_compile=config.jit,
         )
 
-    val_x, val_y = framing.arrays(sets["val"])
+    held_out_match = HeldOutExactMatch(task, framing, sets["val"])
     callbacks = [
-        ExactMatch(framing, sets["val"]),
-        StopAt(config.target, config.max_minutes),
-        keras.callbacks.ModelCheckpoint(
-            run_dir / "model.keras", monitor="val_exact_match", mode="max", save_best_only=True
-        ),
+        held_out_match,
+        StopAt(config.target, config.max_minutes, config.min_epochs),
+        BestModel(run_dir / "model.keras"),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
     ]
     if config.patience:
         callbacks.append(
-            keras.callbacks.EarlyStopping(monitor="val_exact_match", mode="max", patience=config.patience)
+            keras.callbacks.EarlyStopping(monitor="val_worst_exact", mode="max", patience=config.patience)
         )
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(str(run_dir / "tensorboard")))
@@ -103,7 +104,6 @@ def train(
     history = model.fit(
         **source,
         epochs=config.epochs,
-        validation_data=(val_x, val_y),
         callbacks=callbacks,
         verbose=verbose,
     )
@@ -121,6 +121,9 @@ def train(
     echo(f"\ntrained {config.model} on {task.name} for {summary['epochs']} epochs ({seconds:.1f} s, "
          f"{data.seen:,} examples); run saved to {run_dir}")
     echo(report.format())
+    lagging = held_out_match.worst
+    if config.target and lagging is not None and lagging.exact_match < config.target:
+        echo(f"warning: a stratum lags behind the target {config.target:.2%}: validation {lagging.describe()}")
     return run
 
 
