@@ -46,6 +46,7 @@ class TrainConfig:
     val_size: int = 2000
     test_size: int = 5000
     target: float = 0.995
+    stop_on: str = "worst"
     min_epochs: int = 0
     patience: int = 0
     max_minutes: float = 0.0
@@ -76,6 +77,8 @@ class TrainConfig:
                 f"training option 'mixture' sets how training examples are drawn, with the task options "
                 f"{', '.join(MIXTURE_OPTIONS)}; got {', '.join(sorted(unknown))}"
             )
+        if self.stop_on not in ("worst", "mean"):
+            raise ConfigError(f"training option 'stop_on' must be 'worst' (stratum) or 'mean', got {self.stop_on!r}")
         if self.distribute not in ("none", "mirrored"):
             raise ConfigError(f"training option 'distribute' must be 'none' or 'mirrored', got {self.distribute!r}")
 

@@ -66,6 +66,7 @@ def train(
     test_size: Annotated[Optional[int], typer.Option(help="Test expressions (never trained on).")] = None,
     target: Annotated[Optional[float], typer.Option(help="Stop when every validation stratum's exact match reaches this share; 0 never.")] = None,
     min_epochs: Annotated[Optional[int], typer.Option(help="Train at least this many epochs before stopping at the target.")] = None,
+    stop_on: Annotated[Optional[str], typer.Option(help="What must reach the target: 'worst' (every validation stratum, default) or 'mean'.")] = None,
     patience: Annotated[Optional[int], typer.Option(help="Stop after this many epochs without improvement; 0 off.")] = None,
     max_minutes: Annotated[Optional[float], typer.Option(help="Stop training after this many minutes; 0 no limit.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for data, weights and order: the same seed repeats a run.")] = None,

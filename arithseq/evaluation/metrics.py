@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..tasks import Batch, Task
-from .strata import Worst, strata, worst_stratum
+from .strata import Worst, percent, strata, worst_stratum
 
 EXAMPLES_KEPT = 50
 
@@ -54,7 +54,7 @@ class Report:
 
     def format(self, examples: int = 20) -> str:
         right = round(self.exact_match * self.n)
-        lines = [f"exact match: {self.exact_match:.2%}  ({right:,}/{self.n:,} answers entirely right; {self.source})"]
+        lines = [f"exact match: {percent(self.exact_match)}  ({right:,}/{self.n:,} answers entirely right; {self.source})"]
         worst = self.worst
         if worst is not None:
             lines.append(f"worst stratum: {worst.describe()}")
@@ -64,7 +64,7 @@ class Report:
             lines.append(f"RMSE {self.rmse:.4g}  MAE {self.mae:.4g}  (of the decoded numbers, in original units)")
         lines.append(f"not a valid number: {self.invalid:.2%}")
         for key, groups in self.breakdown.items():
-            parts = [f"{g}: {v['exact_match']:.2%} (n={int(v['n']):,})" for g, v in groups.items()]
+            parts = [f"{g}: {percent(v['exact_match'])} (n={int(v['n']):,})" for g, v in groups.items()]
             lines.append(f"by {key}: " + ", ".join(parts))
         shown = (self.worst_examples[: examples // 2] + self.examples)[:examples] if self.worst_examples else self.examples[:examples]
         if shown:

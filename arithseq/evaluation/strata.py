@@ -113,6 +113,14 @@ def bracket_depth(shape: str) -> int:
     return deepest
 
 
+def percent(share: float) -> str:
+    """``99.46%``; a share just short of 1 keeps enough decimals not to read as 100% (``99.9999%``)."""
+    decimals = 2
+    while share < 1 and round(share * 100, decimals) >= 100 and decimals < 8:
+        decimals += 1
+    return f"{share:.{decimals}%}"
+
+
 @dataclass(frozen=True)
 class Worst:
     """The stratum with the lowest exact match (ties: the larger one)."""
@@ -123,7 +131,7 @@ class Worst:
     n: int
 
     def describe(self) -> str:
-        return f"{self.group} {self.label}: {self.exact_match:.2%} (n={self.n:,})"
+        return f"{self.group} {self.label}: {percent(self.exact_match)} (n={self.n:,})"
 
     def to_dict(self) -> dict:
         return {"group": self.group, "stratum": self.label, "exact_match": self.exact_match, "n": self.n}

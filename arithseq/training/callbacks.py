@@ -40,11 +40,13 @@ class HeldOutExactMatch(keras.callbacks.Callback):
 
 
 class StopAt(keras.callbacks.Callback):
-    """Stops when every validation stratum reaches ``target`` (after ``min_epochs``), or after ``minutes``."""
+    """Stops when every validation stratum (or, with ``stop_on="mean"``, the mean) reaches ``target``
+    after ``min_epochs``, or after ``minutes``."""
 
-    def __init__(self, target: float, minutes: float, min_epochs: int = 0) -> None:
+    def __init__(self, target: float, minutes: float, min_epochs: int = 0, stop_on: str = "worst") -> None:
         super().__init__()
         self.target, self.minutes, self.min_epochs = target, minutes, min_epochs
+        self.key = "val_worst_exact" if stop_on == "worst" else "val_exact_match"
         self.started = time.perf_counter()
 
     def on_train_begin(self, logs=None) -> None:
@@ -55,22 +57,24 @@ class StopAt(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        reached = self.target and logs and logs.get("val_worst_exact", 0.0) >= self.target
+        reached = self.target and logs and logs.get(self.key, 0.0) >= self.target
         if reached and epoch + 1 >= self.min_epochs:
             self.model.stop_training = True
 
 
 class BestModel(keras.callbacks.Callback):
-    """Saves the model whenever its weakest validation stratum, then its mean, is at least as good as
-    before: on a tie the later, longer-trained model is kept."""
+    """Saves the model whenever its weakest validation stratum, then its mean (the other way round
+    with ``stop_on="mean"``), is at least as good as before: on a tie the later, longer-trained model
+    is kept."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, stop_on: str = "worst") -> None:
         super().__init__()
         self.path = path
+        self.keys = ("val_worst_exact", "val_exact_match")[:: 1 if stop_on == "worst" else -1]
         self.best: tuple[float, float] | None = None
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        score = (logs.get("val_worst_exact", 0.0), logs.get("val_exact_match", 0.0))
+        score = tuple(logs.get(key, 0.0) for key in self.keys)
         if self.best is None or score >= self.best:
             self.best = score
             self.model.save(self.path)

@@ -84,8 +84,8 @@ def train(
     held_out_match = HeldOutExactMatch(task, framing, sets["val"])
     callbacks = [
         held_out_match,
-        StopAt(config.target, config.max_minutes, config.min_epochs),
-        BestModel(run_dir / "model.keras"),
+        StopAt(config.target, config.max_minutes, config.min_epochs, config.stop_on),
+        BestModel(run_dir / "model.keras", config.stop_on),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
     ]
     if config.patience:
@@ -111,15 +111,12 @@ def train(
 
     run = Run(run_dir, resolved, task, tokenizer, keras.saving.load_model(run_dir / "model.keras"))
     report = run.evaluate()
-    summary = {
-        **report.to_dict(),
-        "epochs": len(history.history.get("loss", [])),
-        "train_seconds": round(seconds, 2),
-        "examples_seen": data.seen,
-    }
+    epochs = len(history.history.get("loss", []))
+    seen = config.train_size * epochs if config.train_size else data.seen
+    summary = {**report.to_dict(), "epochs": epochs, "train_seconds": round(seconds, 2), "examples_seen": seen}
     (run_dir / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
-    echo(f"\ntrained {config.model} on {task.name} for {summary['epochs']} epochs ({seconds:.1f} s, "
-         f"{data.seen:,} examples); run saved to {run_dir}")
+    echo(f"\ntrained {config.model} on {task.name} for {epochs} epochs ({seconds:.1f} s, "
+         f"{seen:,} examples); run saved to {run_dir}")
     echo(report.format())
     lagging = held_out_match.worst
     if config.target and lagging is not None and lagging.exact_match < config.target:
