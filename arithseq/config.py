@@ -19,7 +19,7 @@ from .options import fill_dataclass, read_toml
 
 SECTIONS = ("task", "model", "train", "mixture")
 # task options that change only how training examples are drawn, never the task's language
-MIXTURE_OPTIONS = ("numbers", "carry_chains", "operators", "brackets", "negation")
+MIXTURE_OPTIONS = ("numbers", "carry_chains", "chain_length", "operators", "brackets", "negation")
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ def quiet_tensorflow() -> None:
             import tensorflow as tf
 
             tf.config.list_physical_devices()
+            tf.get_logger().setLevel("ERROR")  # retracing notes and deprecations are not for CLI users
     finally:
         os.dup2(saved, 2)
         os.close(saved)

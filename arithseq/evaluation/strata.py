@@ -166,7 +166,8 @@ def stratified_sets(task: Task, sizes: dict[str, int], seed: int) -> dict[str, B
     same number of problems from every cell, at most 1/8 of a small cell's distinct
     problems (so 1-digit sums stay mostly for training), the rest from larger cells.
     """
-    chains = 0.1 if task.two_number_sums else 0.0  # long carry chains are rare otherwise: 99..9+1
+    # long carry chains (99..9+1) are rare in uniform draws: a tenth of them, or the task's own share
+    chains = max(task.config.carry_chains, 0.1) if task.two_number_sums else 0.0
     pool_task = cached_task(task.name, task.config.replace(numbers="by-digits", carry_chains=chains))
     want = sum(sizes.values())
     drawn = pool_task.sample(max(8 * want, 20_000), np.random.default_rng([seed, 11]))
@@ -188,12 +189,11 @@ def stratified_sets(task: Task, sizes: dict[str, int], seed: int) -> dict[str, B
 
 def _number_choices(numbers: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """Per row: how many rows have numbers with the same digit counts (Python ints: they can be huge)."""
-    out = np.ones(len(numbers), dtype=object)
     widths = digit_counts(numbers)
+    choices = np.ones(widths.shape, dtype=object)
     for d in np.unique(widths[widths > 0]).tolist():
-        count = max(0, min(hi, 10**d - 1) - max(lo, 0 if d == 1 else 10 ** (d - 1)) + 1)
-        out *= np.where(widths == d, count, 1).astype(object).prod(axis=1)
-    return out
+        choices[widths == d] = max(0, min(hi, 10**d - 1) - max(lo, 0 if d == 1 else 10 ** (d - 1)) + 1)
+    return choices.prod(axis=1) if choices.shape[1] else np.ones(len(numbers), dtype=object)
 
 
 def _allocate(inverse: np.ndarray, population: np.ndarray, free: np.ndarray, size: int) -> np.ndarray:

@@ -37,6 +37,7 @@ class TaskConfig:
     pad: str = " "
     input_format: str = "text"
     carry_chains: float = 0.0
+    chain_length: int = 0
     python: tuple[str, ...] = field(default=())
 
     def replace(self, **options: Any) -> TaskConfig:
@@ -75,6 +76,7 @@ OPTION_HELP: dict[str, str] = {
     "pad": "the padding character",
     "input_format": "'text' (one token per character) or 'columns' (one token per column of digits: 2-number sums)",
     "carry_chains": "share of examples drawn as long carry chains like 999+1 (2-number sums)",
+    "chain_length": "digits every carry chain spans (0: from 1 to all the numbers' digits)",
     "python": "Python files to run first (they register custom nodes)",
 }
 
@@ -114,8 +116,8 @@ def make_config(base: TaskConfig, options: Mapping[str, Any]) -> TaskConfig:
             continue
         if key == "digits":
             digits = parse_int_range(key, value)[1]
-            if not 1 <= digits <= 30:
-                raise ConfigError(f"option 'digits' must be between 1 and 30, got {value!r}")
+            if not 1 <= digits <= 1000:
+                raise ConfigError(f"option 'digits' must be between 1 and 1000, got {value!r}")
             changes["values"] = (0, 10**digits - 1)
             continue
         if key not in names:
@@ -133,6 +135,8 @@ def _coerce(key: str, value: Any) -> Any:
         return parse_int_range(key, value)
     if key == "operators":
         return _operators(value)
+    if key == "chain_length":
+        return parse_int_range(key, value)[1]
     if key == "depth":
         depth = parse_int_range(key, value)[1]
         return depth
@@ -157,6 +161,10 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'terms' allows at most 64 numbers, got {config.terms[1]}")
     if config.values[0] < 0:
         raise ConfigError(f"option 'values' must not be negative (numbers are written without sign), got {config.values}")
+    if config.chain_length < 0 or config.chain_length > len(str(config.values[1])):
+        raise ConfigError(
+            f"option 'chain_length' must be between 0 and the digits of the largest value, got {config.chain_length}"
+        )
     if not 0 <= config.depth <= 16:
         raise ConfigError(f"option 'depth' must be between 0 and 16, got {config.depth}")
     if config.division not in {"exact", "rational"}:

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import ExpressionError
 from .batch import ABSENT, Batch
 from .grammar import Grammar
-from .rendering import digit_codes, scatter_pieces
+from .rendering import left_zeros, number_codes, scatter_pieces
 
 _NUMBER = re.compile(r"[0-9]+")
 # leaf patterns that accept every run of digits: a shape's "0" then stands for any number
@@ -111,11 +111,11 @@ class ExpressionReader:
         m = len(shapes)
         if m == 0:
             return np.array([], dtype=str)
-        codes, lengths = _digits_of(numbers)
+        codes, lengths = number_codes(numbers)
         if self.zero_pad:
             row_width = np.maximum(lengths.max(axis=1, initial=0), self.number_width)
             want = np.where(numbers == ABSENT, 0, row_width[:, None])
-            codes, lengths = _left_zeros(codes, lengths, want), want
+            codes, lengths = left_zeros(codes, lengths, want), want
         chars = np.ascontiguousarray(shapes).view(np.uint32).reshape(m, -1)
         is_number = chars == ord("0")
         ordinal = np.maximum(np.cumsum(is_number, axis=1) - 1, 0)
@@ -128,31 +128,6 @@ class ExpressionReader:
         sizes = np.where(placeholder, lengths[rows, which], 1)
         longest = int((np.strings.str_len(shapes) - is_number.sum(axis=1) + lengths.sum(axis=1)).max())
         return scatter_pieces(rows, piece, sizes, m, longest)
-
-
-def _digits_of(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Left-aligned digit codes ``(m, k, width)`` and lengths (0 where absent) of non-negative numbers."""
-    absent = numbers == ABSENT
-    if numbers.dtype == object:
-        text = np.array([str(v) for v in numbers.ravel()], dtype=str).reshape(numbers.shape)
-        width = max(int(np.strings.str_len(text).max(initial=1)), 1)
-        codes = np.ascontiguousarray(text.astype(f"<U{width}")).view(np.uint32).reshape(*numbers.shape, width)
-        lengths = np.strings.str_len(text).astype(np.int64)
-    else:
-        values = np.where(absent, 0, numbers)
-        codes, lengths = digit_codes(values, len(str(int(values.max(initial=0)))))
-    return codes, np.where(absent, 0, lengths)
-
-
-def _left_zeros(codes: np.ndarray, lengths: np.ndarray, want: np.ndarray) -> np.ndarray:
-    """Digit codes zero-padded on the left from ``lengths`` to ``want`` characters."""
-    width = max(int(want.max(initial=1)), 1)
-    k = np.arange(width)
-    shift = (want - lengths)[..., None]
-    source = k - shift
-    inside = (source >= 0) & (source < lengths[..., None])
-    picked = np.take_along_axis(codes, np.clip(source, 0, codes.shape[-1] - 1), axis=-1)
-    return np.where(inside, picked, np.where(k < want[..., None], ord("0"), 0)).astype(np.uint32)
 
 
 def _numbers(digits: list[str], counts: np.ndarray) -> np.ndarray:

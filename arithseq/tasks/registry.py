@@ -116,6 +116,25 @@ register_task(
     ),
 )
 register_task(
+    "long-addition",
+    description="two numbers of 1-5 digits added; judged on longer ones (arithseq study length)",
+    grammar="addition",
+    terms=2,
+    values=(0, 99_999),
+    recipe=dict(
+        # the same column-by-column network as addition's: nothing in it depends on the number of
+        # columns, so it adds numbers longer than it ever saw
+        task_options={"input_format": "columns", "reverse_input": True, "reverse_output": True, "pad_answer": True},
+        model="column-gru",
+        mixture={"numbers": "by-digits", "carry_chains": 0.1},
+        learning_rate=0.01,
+        lr_half_life=500,
+        target=1.0,
+        min_epochs=30,
+        epochs=80,
+    ),
+)
+register_task(
     "add-sub",
     description="2-3 numbers 0..999 with + and -",
     grammar="arithmetic",

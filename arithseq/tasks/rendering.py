@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .batch import ABSENT
 from .operators import Value
 from .sampler import EMPTY, DerivationTable, template_groups
 
@@ -43,6 +44,31 @@ def _digits(values: np.ndarray, width: int, zero_pad: bool) -> tuple[np.ndarray,
     inside = power >= 0
     digits = (values[..., None] // _POW10[np.maximum(power, 0)]) % 10
     return np.where(inside, digits + ord("0"), 0).astype(np.uint32), length
+
+
+def number_codes(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Left-aligned digit codes ``(m, k, width)`` and lengths (0 where absent) of non-negative numbers."""
+    absent = numbers == ABSENT
+    if numbers.dtype == object:
+        text = np.array([str(v) for v in numbers.ravel()], dtype=str).reshape(numbers.shape)
+        width = max(int(np.strings.str_len(text).max(initial=1)), 1)
+        codes = np.ascontiguousarray(text.astype(f"<U{width}")).view(np.uint32).reshape(*numbers.shape, width)
+        lengths = np.strings.str_len(text).astype(np.int64)
+    else:
+        values = np.where(absent, 0, numbers)
+        codes, lengths = digit_codes(values, len(str(int(values.max(initial=0)))))
+    return codes, np.where(absent, 0, lengths)
+
+
+def left_zeros(codes: np.ndarray, lengths: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Digit codes zero-padded on the left from ``lengths`` to ``want`` characters."""
+    width = max(int(want.max(initial=1)), 1)
+    k = np.arange(width)
+    shift = (want - lengths)[..., None]
+    source = k - shift
+    inside = (source >= 0) & (source < lengths[..., None])
+    picked = np.take_along_axis(codes, np.clip(source, 0, codes.shape[-1] - 1), axis=-1)
+    return np.where(inside, picked, np.where(k < want[..., None], ord("0"), 0)).astype(np.uint32)
 
 
 def scatter_pieces(rows: np.ndarray, codes: np.ndarray, sizes: np.ndarray, n: int, width: int) -> np.ndarray:
@@ -125,7 +151,13 @@ class ExpressionRenderer:
         if m == 0:
             return np.array([], dtype=str)
         width = self.number_width
-        number, number_len = digit_codes(leaves, width, zero_pad=self.zero_pad)
+        if leaves.dtype == object:  # numbers past int64
+            number, number_len = number_codes(leaves)
+            if self.zero_pad:
+                number, number_len = left_zeros(number, number_len, np.full(leaves.shape, width)), np.full(leaves.shape, width)
+            width = number.shape[-1]
+        else:
+            number, number_len = digit_codes(leaves, width, zero_pad=self.zero_pad)
         if template is not None:
             strings = np.ascontiguousarray(number).view(f"<U{width}")[..., 0]
             return self._render_templates(template, strings)

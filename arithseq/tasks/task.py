@@ -19,6 +19,7 @@ from .batch import ABSENT, Batch
 from .enumeration import LIMIT, enumerate_problems, problem_count
 from .grammar import Alternative, Grammar, load_grammar
 from .operators import LEAF, NODES, Bound, Value
+from .numbers import carry_chains, draw_numbers
 from .options import TaskConfig
 from .reading import ExpressionReader, Reading
 from .rendering import ExpressionRenderer, format_answer, format_answers
@@ -26,42 +27,6 @@ from .sampler import DerivationTable
 
 DIGITS = "0123456789"
 CHUNK = 1 << 16
-
-
-def draw_numbers(rng: np.random.Generator, lo: int, hi: int, shape: tuple[int, ...], how: str) -> np.ndarray:
-    """Numbers in ``lo..hi``: every value equally likely, or every digit count equally likely."""
-    if how == "uniform":
-        return rng.integers(lo, hi + 1, size=shape)
-    widths = np.arange(len(str(lo)), len(str(hi)) + 1)
-    low = np.maximum(lo, np.where(widths == 1, 0, 10 ** (widths - 1)))
-    high = np.minimum(hi, 10**widths - 1)
-    pick = rng.integers(0, len(widths), size=shape)
-    return rng.integers(low[pick], high[pick] + 1)
-
-
-_PAIRS = np.array([(a, b) for a in range(10) for b in range(10)])
-_CARRY_OUT = _PAIRS[_PAIRS.sum(axis=1) >= 10]  # a column that carries by itself
-_CARRY_ON = _PAIRS[_PAIRS.sum(axis=1) >= 9]  # a column that passes a carry on (999+1, 999+999)
-
-
-def _carry_chains(rng: np.random.Generator, leaves: np.ndarray, share: float, lo: int, hi: int) -> None:
-    """Make a share of two-number rows carry through all their columns (999+1, 455+545, 999+999)."""
-    rows = np.nonzero(rng.random(len(leaves)) < share)[0]
-    if not rows.size:
-        return
-    longest = len(str(hi))
-    length = rng.integers(1, longest + 1, rows.size)
-    columns = np.concatenate(
-        [_CARRY_OUT[rng.integers(0, len(_CARRY_OUT), (rows.size, 1))], _CARRY_ON[rng.integers(0, len(_CARRY_ON), (rows.size, longest - 1))]],
-        axis=1,
-    )  # (rows, columns, 2): column 0 carries, the rest pass it on
-    inside = np.arange(longest) < length[:, None]
-    power = 10 ** np.arange(longest, dtype=np.int64)
-    a = (np.where(inside, columns[..., 0], 0) * power).sum(axis=1)
-    b = (np.where(inside, columns[..., 1], 0) * power).sum(axis=1)
-    fits = (np.minimum(a, b) >= lo) & (np.maximum(a, b) <= hi)
-    leaves[rows[fits], 0] = a[fits]
-    leaves[rows[fits], 1] = b[fits]
 
 
 @functools.lru_cache(maxsize=None)
@@ -268,7 +233,7 @@ class Task:
         lo, hi = config.values
         leaves = draw_numbers(rng, lo, hi, (m, config.terms[1]), config.numbers)
         if config.carry_chains:
-            _carry_chains(rng, leaves, config.carry_chains, lo, hi)
+            carry_chains(rng, leaves, config.carry_chains, lo, hi, config.chain_length)
         divider = exact.ExactDivider(lo, hi, rng) if config.division == "exact" else None
         if template is None:
             num, den, defined = exact.run(postfix, leaves, table.ops, table.leaf_code, table.op_base, divider)
