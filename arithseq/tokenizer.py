@@ -60,6 +60,8 @@ class Tokenizer:
         reverse_output: bool = False,
         input_format: str = "text",
         pad_answer: bool = False,
+        column_terms: int = 2,
+        column_operators: str = "+",
     ) -> None:
         if len(pad) != 1:
             raise TokenizerError(f"pad must be one character, got {pad!r}")
@@ -84,6 +86,14 @@ class Tokenizer:
         self.reverse_output = bool(reverse_output)
         self.input_format = input_format
         self.pad_answer = bool(pad_answer)
+        # zero-padded answers that can be negative carry a sign in front: "+0017", "-0017"
+        self.signed_answers = self.pad_answer and "-" in alphabet and "+" in alphabet
+        self.column_terms = int(column_terms)
+        self.column_operators = column_operators
+        if input_format == "columns" and (not 1 <= self.column_terms <= 3 or not column_operators or set(column_operators) - set("+-")):
+            raise TokenizerError(
+                f"column encoding reads 1 to 3 numbers joined by + or -, got {column_terms} joined by {column_operators!r}"
+            )
         self.vocabulary = alphabet + pad
         self.pad_id = len(alphabet)
         self._codes = np.array([ord(c) for c in self.vocabulary], np.uint32)
@@ -106,6 +116,8 @@ class Tokenizer:
             reverse_output=c.reverse_output,
             input_format=c.input_format,
             pad_answer=c.pad_answer,
+            column_terms=c.terms[1] if columns else 2,
+            column_operators="".join(op for op in "+-" if op in task.table.literals_used) if columns else "+",
         )
 
     def resized(self, input_length: int, output_length: int) -> Tokenizer:
@@ -121,7 +133,9 @@ class Tokenizer:
 
     def vocab_size(self, role: str) -> int:
         """Number of classes of ``role``: column-pair inputs have 100, everything else ``size``."""
-        return columns.SIZE if _role(role) == "input" and self.input_format == "columns" else self.size
+        if _role(role) == "input" and self.input_format == "columns":
+            return columns.vocabulary_size(self.column_terms, self.column_operators)
+        return self.size
 
     def length(self, role: str = "input") -> int:
         return self.input_length if _role(role) == "input" else self.output_length
@@ -140,7 +154,7 @@ class Tokenizer:
         if arr.ndim != 1 or arr.dtype.kind != "U":
             raise TokenizerError(f"encode expects a string or a 1-D sequence of strings, got {type(texts).__name__}")
         if role == "input" and self.input_format == "columns":
-            ids = columns.encode_columns(arr, self.input_length, self.reverse_input)
+            ids = columns.encode_columns(arr, self.input_length, self.reverse_input, self.column_terms, self.column_operators)
         else:
             ids = self._encode(arr, role)
         out = self.one_hot(ids, self.vocab_size(role)) if one_hot else ids
@@ -157,6 +171,10 @@ class Tokenizer:
             raise TokenizerError(
                 f"{role} {str(arr[i])!r} has {lengths[i]} characters; this tokenizer fits at most {length}"
             )
+        if role == "output" and self.signed_answers:
+            negative = np.strings.startswith(arr, "-")
+            magnitude = np.where(negative, np.strings.slice(arr, 1, None), arr)
+            arr = np.strings.add(np.where(negative, "-", "+"), np.strings.rjust(magnitude, length - 1, "0"))
         # numpy's own justification ufuncs pad; a reversed role then reverses the padded row
         zeros = role == "output" and self.pad_answer
         justify = np.strings.rjust if self.pad_side == "left" or zeros else np.strings.ljust
@@ -220,7 +238,7 @@ class Tokenizer:
             raise TokenizerError(f"decode expects 1-D or 2-D ids, got shape {arr.shape}")
         self._check_ids(ids, classes)
         if role == "input" and self.input_format == "columns":
-            strings = columns.decode_columns(ids, self.reverse_input)
+            strings = columns.decode_columns(ids, self.reverse_input, self.column_terms, self.column_operators)
             return str(strings[0]) if single else strings
         if self._reversed(role):
             ids = ids[:, ::-1]
@@ -238,8 +256,12 @@ class Tokenizer:
         out[rows, cols] = chars[rows, start[rows] + cols]
         strings = out.view(f"<U{out.shape[1]}").ravel()
         if role == "output" and self.pad_answer:
+            sign = np.where(np.strings.startswith(strings, "-"), "-", "") if self.signed_answers else ""
+            if self.signed_answers:
+                signed = np.strings.startswith(strings, "+") | np.strings.startswith(strings, "-")
+                strings = np.where(signed, np.strings.slice(strings, 1, None), strings)
             stripped = np.strings.lstrip(strings, "0")
-            strings = np.where((stripped == "") & (strings != ""), "0", stripped)
+            strings = np.strings.add(sign, np.where((stripped == "") & (strings != ""), "0", stripped))
         return str(strings[0]) if single else strings
 
     def _check_ids(self, ids: np.ndarray, classes: int) -> None:
@@ -260,6 +282,8 @@ class Tokenizer:
             "reverse_output": self.reverse_output,
             "input_format": self.input_format,
             "pad_answer": self.pad_answer,
+            "column_terms": self.column_terms,
+            "column_operators": self.column_operators,
         }
 
     @classmethod
@@ -276,8 +300,11 @@ class Tokenizer:
             "reverse_output": bool,
             "input_format": str,
             "pad_answer": bool,
+            "column_terms": int,
+            "column_operators": str,
         }
-        data = {"input_format": "text", "pad_answer": False, **data}  # fields newer than version 1
+        # fields newer than version 1
+        data = {"input_format": "text", "pad_answer": False, "column_terms": 2, "column_operators": "+", **data}
         for name, kind in fields.items():
             if name not in data:
                 raise TokenizerError(f"{source}: field {name!r} is missing")

@@ -4,6 +4,8 @@ With ``input_format=columns`` a sum arrives as one token per column of digits,
 least significant first; the network reads column ``i`` and writes digit ``i`` of
 the (zero-padded) answer, carrying what it needs in its state. Nothing in it
 depends on the number of columns, so it reads numbers longer than it was trained on.
+With ``bidirectional`` the first layers also read the columns most significant
+first, which a difference needs: its sign, written last, depends on the top digits.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class ColumnOptions:
     embedding_dim: int = 32
     cell: str = "gru"
     layers: int = 1
+    # read the columns both ways first: a difference's sign depends on its most significant columns
+    bidirectional: bool = False
 
     def check(self) -> None:
         if self.cell not in CELLS:
@@ -44,6 +48,8 @@ def column_gru(shapes: Shapes, options: ColumnOptions) -> keras.Model:
     inputs = keras.Input((None,), dtype="int32", name="columns")
     x = layers.Embedding(shapes.input_vocab, options.embedding_dim, name="embedding")(inputs)
     for i in range(options.layers):
-        x = CELLS[options.cell](options.units, return_sequences=True, name=f"rnn_{i}")(x)
+        rnn = CELLS[options.cell](options.units, return_sequences=True, name=f"rnn_{i}")
+        both_ways = options.bidirectional and (i < options.layers - 1 or options.layers == 1)
+        x = layers.Bidirectional(rnn, name=f"birnn_{i}")(x) if both_ways else rnn(x)
     outputs = layers.Dense(shapes.vocab, activation="softmax", name="digits_out")(x)
     return keras.Model(inputs, outputs, name="column_gru")

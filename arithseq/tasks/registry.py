@@ -141,6 +141,22 @@ register_task(
     terms=(2, 3),
     values=(0, 999),
     operators="+-",
+    recipe=dict(
+        # one token per column holds the digits of all three numbers and both operators; a
+        # bidirectional GRU reads the columns both ways (the sign of a difference depends on its top
+        # digits), a GRU then writes the magnitude least significant digit first and the sign last
+        task_options={"input_format": "columns", "reverse_input": True, "reverse_output": True, "pad_answer": True},
+        model="column-gru",
+        model_options={"units": 96, "embedding_dim": 48, "layers": 2, "bidirectional": True},
+        mixture={"numbers": "by-digits"},
+        learning_rate=0.005,
+        lr_half_life=1500,
+        steps_per_epoch=100,
+        target=0.998,
+        min_epochs=20,
+        epochs=200,
+        max_minutes=9,
+    ),
 )
 register_task(
     "mixed",

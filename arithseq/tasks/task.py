@@ -68,22 +68,24 @@ class Task:
         if config.pad in self.alphabet:
             raise ConfigError(f"option 'pad': {config.pad!r} is a character of the task's expressions")
         self.two_number_sums = config.terms == (2, 2) and self.table.ops_used == ("add",) and self.table.literals_used == ("+",)
+        # up to three numbers joined by + and -: what column encoding reads
+        self.column_readable = (
+            config.terms[1] <= 3 and set(self.table.ops_used) <= {"add", "sub"} and set(self.table.literals_used) <= {"+", "-"}
+        )
         self._check_formats()
 
     # -- options ------------------------------------------------------------------
     def _check_formats(self) -> None:
         config = self.config
-        for option, on in (("input_format=columns", config.input_format == "columns"), ("carry_chains", config.carry_chains > 0)):
-            if on and not self.two_number_sums:
-                raise ConfigError(
-                    f"option {option} needs sums of exactly two numbers (terms=2, operator +, no brackets); "
-                    f"task {self.name!r} has terms {config.terms[0]}-{config.terms[1]} and operators "
-                    f"{' '.join(self.table.ops_used) or 'none'}"
-                )
-        if config.pad_answer and (self.negative_answers or self.rational_answers):
+        have = f"task {self.name!r} has terms {config.terms[0]}-{config.terms[1]} and operators {' '.join(self.table.ops_used) or 'none'}"
+        if config.input_format == "columns" and not self.column_readable:
+            raise ConfigError(f"option input_format=columns reads up to 3 numbers joined by + and -; {have}")
+        if config.carry_chains > 0 and not self.two_number_sums:
+            raise ConfigError(f"option carry_chains needs sums of exactly two numbers (terms=2, operator +); {have}")
+        if config.pad_answer and (self.rational_answers or (self.negative_answers and "+" not in self.alphabet)):
             raise ConfigError(
-                "option pad_answer zero-pads non-negative whole answers; this task's answers can be "
-                "negative or fractions (set negative_results=false, division=exact)"
+                "option pad_answer zero-pads whole answers (a negative one needs '+' and '-' in the alphabet for "
+                "its sign); this task's answers can be fractions or negative (set division=exact, negative_results=false)"
             )
 
     def _check_operators(self) -> None:
