@@ -62,6 +62,7 @@ class Tokenizer:
         pad_answer: bool = False,
         column_terms: int = 2,
         column_operators: str = "+",
+        output_pad_side: str = "",
     ) -> None:
         if len(pad) != 1:
             raise TokenizerError(f"pad must be one character, got {pad!r}")
@@ -69,8 +70,8 @@ class Tokenizer:
             raise TokenizerError(f"pad {pad!r} is also in the alphabet {alphabet!r}")
         if len(set(alphabet)) != len(alphabet) or not alphabet:
             raise TokenizerError(f"alphabet must be non-empty without repeated characters, got {alphabet!r}")
-        if pad_side not in ("left", "right"):
-            raise TokenizerError(f"pad_side must be 'left' or 'right', got {pad_side!r}")
+        if pad_side not in ("left", "right") or output_pad_side not in ("", "left", "right"):
+            raise TokenizerError(f"pad sides must be 'left' or 'right', got {pad_side!r} and {output_pad_side!r}")
         if input_length < 1 or output_length < 1:
             raise TokenizerError(f"lengths must be positive, got {input_length} and {output_length}")
         if input_format not in ("text", "columns"):
@@ -80,6 +81,7 @@ class Tokenizer:
         self.alphabet = alphabet
         self.pad = pad
         self.pad_side = pad_side
+        self.output_pad_side = output_pad_side  # "": the same as pad_side
         self.input_length = int(input_length)
         self.output_length = int(output_length)
         self.reverse_input = bool(reverse_input)
@@ -106,18 +108,23 @@ class Tokenizer:
         c = task.config
         # column encoding reads one token per column of the answer: every column of the sum is seen
         columns = c.input_format == "columns"
+        # a scratchpad's numbers are reversed one by one by the task; its pads must come last
+        scratchpad = task.scratchpad or (task.stepwise and c.partial_products)
+        # one step at a time (target=steps): the network reads a single operation
+        text_length = task.step_input_length if task.stepwise else task.max_input_length
         return cls(
             task.alphabet,
-            task.max_output_length if columns else task.max_input_length,
+            task.max_output_length if columns else text_length,
             task.max_output_length,
             pad=c.pad,
             pad_side=c.pad_side,
             reverse_input=c.reverse_input,
-            reverse_output=c.reverse_output,
+            reverse_output=c.reverse_output and not scratchpad,
             input_format=c.input_format,
             pad_answer=c.pad_answer,
-            column_terms=c.terms[1] if columns else 2,
+            column_terms=(2 if task.stepwise else c.terms[1]) if columns else 2,
             column_operators="".join(op for op in "+-" if op in task.table.literals_used) if columns else "+",
+            output_pad_side="right" if scratchpad else "",
         )
 
     def resized(self, input_length: int, output_length: int) -> Tokenizer:
@@ -139,6 +146,9 @@ class Tokenizer:
 
     def length(self, role: str = "input") -> int:
         return self.input_length if _role(role) == "input" else self.output_length
+
+    def _pad_side(self, role: str) -> str:
+        return (self.output_pad_side or self.pad_side) if role == "output" else self.pad_side
 
     def _reversed(self, role: str) -> bool:
         return self.reverse_input if role == "input" else self.reverse_output
@@ -177,7 +187,7 @@ class Tokenizer:
             arr = np.strings.add(np.where(negative, "-", "+"), np.strings.rjust(magnitude, length - 1, "0"))
         # numpy's own justification ufuncs pad; a reversed role then reverses the padded row
         zeros = role == "output" and self.pad_answer
-        justify = np.strings.rjust if self.pad_side == "left" or zeros else np.strings.ljust
+        justify = np.strings.rjust if self._pad_side(role) == "left" or zeros else np.strings.ljust
         placed = justify(arr, length, "0" if zeros else self.pad).astype(f"<U{length}", copy=False)
         grid = np.ascontiguousarray(placed).view(np.uint32).reshape(n, length)
         if self._reversed(role):
@@ -245,7 +255,7 @@ class Tokenizer:
         n, length = ids.shape
         chars = self._codes[ids]
         is_pad = ids == self.pad_id
-        if self.pad_side == "left":
+        if self._pad_side(role) == "left":
             start = np.where(is_pad.all(axis=1), length, (~is_pad).argmax(axis=1))
             size = length - start
         else:
@@ -284,6 +294,7 @@ class Tokenizer:
             "pad_answer": self.pad_answer,
             "column_terms": self.column_terms,
             "column_operators": self.column_operators,
+            "output_pad_side": self.output_pad_side,
         }
 
     @classmethod
@@ -302,9 +313,11 @@ class Tokenizer:
             "pad_answer": bool,
             "column_terms": int,
             "column_operators": str,
+            "output_pad_side": str,
         }
         # fields newer than version 1
-        data = {"input_format": "text", "pad_answer": False, "column_terms": 2, "column_operators": "+", **data}
+        newer = {"input_format": "text", "pad_answer": False, "column_terms": 2, "column_operators": "+", "output_pad_side": ""}
+        data = {**newer, **data}
         for name, kind in fields.items():
             if name not in data:
                 raise TokenizerError(f"{source}: field {name!r} is missing")

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..tasks import Batch, Task
+from ..tasks.steps import SEPARATOR, final_answers
 from .strata import Worst, percent, strata, worst_stratum
 
 EXAMPLES_KEPT = 50
@@ -30,6 +31,7 @@ class Report:
     examples: list[tuple[str, str, str, bool]] = field(default_factory=list)
     worst_examples: list[tuple[str, str, str, bool]] = field(default_factory=list)
     source: str = "held-out test set"
+    steps_right: float | None = None  # share of scratchpad or stepwise steps written right
 
     @property
     def worst(self) -> Worst | None:
@@ -45,6 +47,7 @@ class Report:
             "rmse": self.rmse,
             "mae": self.mae,
             "invalid": self.invalid,
+            "steps_right": self.steps_right,
             "source": self.source,
             "breakdown": self.breakdown,
             "wrong_examples": [
@@ -58,6 +61,8 @@ class Report:
         worst = self.worst
         if worst is not None:
             lines.append(f"worst stratum: {worst.describe()}")
+        if self.steps_right is not None:
+            lines.append(f"steps right: {percent(self.steps_right)}  (each intermediate step, judged on its own)")
         if self.char_accuracy is not None:
             lines.append(f"per-character accuracy: {self.char_accuracy:.2%}  (what Keras reports as accuracy)")
         if self.rmse is not None:
@@ -101,6 +106,7 @@ class Tally:
         self.cells: dict[str, dict[str, list[int]]] = {}
         self.examples: list[tuple[str, str, str, bool]] = []
         self.wrong: list[tuple[str, str, str, bool]] = []
+        self.steps = self.steps_total = 0
 
     def add(
         self,
@@ -109,7 +115,14 @@ class Tally:
         predicted_ids: np.ndarray | None = None,
         target_ids: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Count one batch; returns which answers were entirely right."""
+        """Count one batch; returns which answers were entirely right (a scratchpad's final answer)."""
+        if self.task.scratchpad:
+            config = self.task.config
+            right, total = steps_matched(predictions, batch.targets)
+            self.add_steps(right, total)
+            targets = final_answers(batch.targets, config.target, config.reverse_output)
+            predictions = final_answers(predictions, config.target, config.reverse_output)
+            batch = Batch(batch.inputs, targets, batch.numerators, batch.denominators, batch.numbers)
         exact = predictions == batch.targets
         self.n += len(batch)
         self.right += int(exact.sum())
@@ -140,6 +153,10 @@ class Tally:
             self.wrong += _rows(batch, predictions, exact, missed)
         return exact
 
+    def add_steps(self, right: int, total: int) -> None:
+        self.steps += right
+        self.steps_total += total
+
     def report(self) -> Report:
         breakdown = {
             group: {label: {"n": total, "exact_match": hit / total} for label, (total, hit) in sorted(cells.items(), key=_order)}
@@ -156,7 +173,18 @@ class Tally:
             examples=self.examples,
             worst_examples=self.wrong,
             source=self.source,
+            steps_right=self.steps / self.steps_total if self.steps_total else None,
         )
+
+
+def steps_matched(predictions: np.ndarray, targets: np.ndarray) -> tuple[int, int]:
+    """Scratchpad steps (``;``-separated) written right, position by position, and how many there are."""
+    right = total = 0
+    for predicted, target in zip(predictions.tolist(), targets.tolist()):
+        steps = target.split(SEPARATOR)
+        total += len(steps)
+        right += sum(p == t for p, t in zip(predicted.split(SEPARATOR), steps))
+    return right, total
 
 
 def _rows(batch: Batch, predictions: np.ndarray, exact: np.ndarray, index: np.ndarray):

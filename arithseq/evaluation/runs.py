@@ -144,6 +144,8 @@ class Run:
                 tally.add(batch, framing.predict(self.model, batch, tokenizer))
             else:
                 tally.add(batch, tokenizer.decode(ids, "output"), ids, tokenizer.encode(batch.targets, "output"))
+            if hasattr(framing, "step_accuracy"):
+                tally.add_steps(*framing.step_accuracy(self.model, batch))
             if progress is not None:
                 progress(tally.n, total or tally.n)
         if tally.n == 0:

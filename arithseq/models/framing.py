@@ -20,7 +20,12 @@ PREDICT_BATCH = 8192
 
 def framing_for(spec: ModelSpec, options, task: Task, tokenizer: Tokenizer) -> Framing:
     kinds = {"sequence": SequenceFraming, "autoregressive": AutoregressiveFraming, "regression": RegressionFraming}
-    return kinds[spec.framing](spec, options, task, tokenizer)
+    framing = kinds[spec.framing](spec, options, task, tokenizer)
+    if task.stepwise:
+        from .stepwise import StepwiseFraming  # the loop wraps the framing of its step network
+
+        return StepwiseFraming(framing)
+    return framing
 
 
 class Framing:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 SAFE = 2**62
+ABSENT = -1
+"""Filler in a batch's ``numbers`` after an expression's last number."""
 Pair = tuple[np.ndarray, np.ndarray]
 
 

@@ -10,9 +10,9 @@ import numpy as np
 
 from . import arrays
 from .operators import Value
+from .steps import Steps
 
-ABSENT = -1
-"""Filler in :attr:`Batch.numbers` after an expression's last number."""
+ABSENT = arrays.ABSENT
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,10 @@ class Batch(Sequence[Example]):
         numerators: np.ndarray | None,
         denominators: np.ndarray | None,
         numbers: np.ndarray | None = None,
+        steps: Steps | None = None,
     ) -> None:
         self.inputs = inputs
+        self.steps = steps
         self.targets = targets
         self.numerators = numerators
         self.denominators = denominators
@@ -73,6 +75,7 @@ class Batch(Sequence[Example]):
             None if self.numerators is None else self.numerators[index],
             None if self.denominators is None else self.denominators[index],
             self.numbers[index],
+            None if self.steps is None else self.steps.take(np.arange(len(self))[index]),
         )
 
     def __iter__(self) -> Iterator[Example]:
@@ -102,12 +105,17 @@ class Batch(Sequence[Example]):
             else np.concatenate([b.numbers, np.full((len(b), width - b.numbers.shape[1]), ABSENT, object)], axis=1)
             for b in batches
         ]
+        steps = None
+        if all(b.steps is not None for b in batches):
+            offsets = np.cumsum([0] + [len(b) for b in batches[:-1]]).tolist()
+            steps = Steps.concat([b.steps for b in batches], offsets)
         return Batch(
             np.concatenate([b.inputs for b in batches]),
             np.concatenate([b.targets for b in batches]),
             arrays.concat([b.numerators for b in batches]),
             arrays.concat([b.denominators for b in batches]),
             arrays.concat(numbers),
+            steps,
         )
 
     # -- files ------------------------------------------------------------------------------

@@ -10,7 +10,19 @@ import numpy as np
 
 from .arrays import Pair
 from .operators import NODES, apply_per_row
-from .sampler import template_groups
+
+
+def template_groups(template: np.ndarray, n_templates: int):
+    """``(template id, row indices)`` for each template used; one group means all rows."""
+    counts = np.bincount(template, minlength=n_templates)
+    used = np.flatnonzero(counts)
+    if len(used) == 1:
+        yield int(used[0]), slice(None)
+        return
+    order = np.argsort(template, kind="stable")
+    ends = np.cumsum(counts)
+    for k in used:
+        yield int(k), order[ends[k] - counts[k] : ends[k]]
 
 
 class ExactDivider:
@@ -49,6 +61,14 @@ def _apply(name: str, args: list[Pair], last_leaf: np.ndarray, leaves: np.ndarra
     return node.vector(*args) if node.vector is not None else apply_per_row(node, args)
 
 
+def _record(recorder: list, rows, name: str, args: list[Pair], last_leaf, leaves, n, d, ok) -> None:
+    rows = np.arange(len(leaves))[rows]
+    if name == "div":  # an exact division may have re-drawn its divisor: record the one used
+        redrawn = leaves[rows, np.maximum(last_leaf, 0)]
+        args = [args[0], (np.where(last_leaf >= 0, redrawn, args[1][0]), args[1][1])]
+    recorder.append((rows, name, [(a[0].copy(), a[1].copy()) for a in args], n, d, ok))
+
+
 def run_templates(
     programs: np.ndarray,
     choice: np.ndarray,
@@ -57,25 +77,26 @@ def run_templates(
     leaf_code: int,
     op_base: int,
     exact_divider: ExactDivider | None = None,
+    recorder: list | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Like :func:`run` when row ``i`` runs ``programs[choice[i]]``: each distinct program is
     straight-line code over whole columns (no per-row stacks, no scatter)."""
     m = len(choice)
     groups = list(template_groups(choice, len(programs)))
     if len(groups) == 1:
-        return _run_program(programs[groups[0][0]], np.arange(m), leaves, ops, leaf_code, op_base, exact_divider)
+        return _run_program(programs[groups[0][0]], np.arange(m), leaves, ops, leaf_code, op_base, exact_divider, recorder)
     num = np.zeros(m, np.int64)
     den = np.ones(m, np.int64)
     good = np.ones(m, bool)
     for k, rows in groups:
-        n, d, ok = _run_program(programs[k], rows, leaves, ops, leaf_code, op_base, exact_divider)
+        n, d, ok = _run_program(programs[k], rows, leaves, ops, leaf_code, op_base, exact_divider, recorder)
         if (n.dtype == object or d.dtype == object) and num.dtype != object:
             num, den = num.astype(object), den.astype(object)
         num[rows], den[rows], good[rows] = n, d, ok
     return num, den, good
 
 
-def _run_program(program, rows, leaves, ops, leaf_code, op_base, exact_divider):
+def _run_program(program, rows, leaves, ops, leaf_code, op_base, exact_divider, recorder=None):
     stack: list[tuple[np.ndarray, np.ndarray, int]] = []  # (numerator, denominator, leaf column or -1)
     ones = np.ones(len(rows), np.int64)
     good = np.ones(len(rows), bool)
@@ -94,6 +115,8 @@ def _run_program(program, rows, leaves, ops, leaf_code, op_base, exact_divider):
         pairs = [(a[0], a[1]) for a in args]
         leaf = np.full(len(rows), args[-1][2], np.int64)
         n, d, ok = _apply(name, pairs, leaf, leaves, rows, exact_divider)
+        if recorder is not None:
+            _record(recorder, rows, name, pairs, leaf, leaves, n, d, ok)
         good &= ok
         stack.append((np.where(ok, n, 0), np.where(ok, d, 1), -1))
     return stack[-1][0], stack[-1][1], good
@@ -106,10 +129,14 @@ def run(
     leaf_code: int,
     op_base: int,
     exact_divider: ExactDivider | None = None,
+    recorder: list | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Evaluate every row of ``postfix``; returns (numerator, denominator, defined).
 
     ``leaves`` holds each row's numbers in order; an exact divider may rewrite some.
+    With a ``recorder`` list, every operation applied is appended to it, in
+    evaluation order (innermost and highest precedence first: the postfix order), as
+    ``(rows, name, operands, result numerator, result denominator, defined)``.
     """
     m, width = postfix.shape
     depth = max(width, 1)
@@ -137,6 +164,8 @@ def run(
             base = sp[rows] - arity
             args = [(num[rows, base + i], den[rows, base + i]) for i in range(arity)]
             n, d, ok = _apply(name, args, leaf[rows, base + arity - 1], leaves, rows, exact_divider)
+            if recorder is not None:
+                _record(recorder, rows, name, args, leaf[rows, base + arity - 1], leaves, n, d, ok)
             n = np.where(ok, n, 0)
             d = np.where(ok, d, 1)
             if (n.dtype == object or d.dtype == object) and num.dtype != object:

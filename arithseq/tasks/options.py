@@ -14,6 +14,8 @@ from typing import Any
 from ..errors import ConfigError
 from ..options import did_you_mean, parse_bool, parse_int_range, parse_weight
 
+TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
+
 
 @dataclass(frozen=True)
 class TaskConfig:
@@ -36,6 +38,8 @@ class TaskConfig:
     pad_answer: bool = False
     pad: str = " "
     input_format: str = "text"
+    target: str = "answer"
+    partial_products: bool = False
     carry_chains: float = 0.0
     chain_length: int = 0
     python: tuple[str, ...] = field(default=())
@@ -74,7 +78,11 @@ OPTION_HELP: dict[str, str] = {
     "pad_terms": "zero-pad every number to the widest number's width",
     "pad_answer": "zero-pad answers to the widest answer's width (aligned digits; non-negative integer answers)",
     "pad": "the padding character",
-    "input_format": "'text' (one token per character) or 'columns' (one token per column of digits: 2-number sums)",
+    "input_format": "'text' (one token per character) or 'columns' (one token per column of digits: up to 3 numbers, + -)",
+    "target": "what the network writes: 'answer', 'reversed' (= reverse_output), or a scratchpad: 'trace' "
+    "(every step a op b=r), 'sums' (every step's result), 'products' (trace with partial products for *), "
+    "or 'steps': one operation per example, and a decoding loop feeding each result back",
+    "partial_products": "with target=steps: a multi-digit product's partial products come before its result",
     "carry_chains": "share of examples drawn as long carry chains like 999+1 (2-number sums)",
     "chain_length": "digits every carry chain spans (0: from 1 to all the numbers' digits)",
     "python": "Python files to run first (they register custom nodes)",
@@ -110,6 +118,8 @@ def make_config(base: TaskConfig, options: Mapping[str, Any]) -> TaskConfig:
         key = key.replace("-", "_")
         if key == "n_numbers":
             key = "terms"
+        if key == "target" and value == "reversed":  # the answer written least significant digit first
+            changes["reverse_output"] = True
         if key == "largest":
             hi = parse_int_range(key, value)[1]
             changes["values"] = (1, hi)
@@ -147,7 +157,7 @@ def _coerce(key: str, value: Any) -> Any:
         if share > 1:
             raise ConfigError(f"option 'carry_chains' is a share in [0, 1], got {value!r}")
         return share
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "pad_answer"}:
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "pad_answer", "partial_products"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -171,6 +181,8 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'division' must be 'exact' or 'rational', got {config.division!r}")
     if config.numbers not in {"uniform", "by-digits"}:
         raise ConfigError(f"option 'numbers' must be 'uniform' or 'by-digits', got {config.numbers!r}")
+    if config.target not in TARGETS:
+        raise ConfigError(f"option 'target' must be one of {', '.join(TARGETS)}, got {config.target!r}")
     if config.input_format not in {"text", "columns"}:
         raise ConfigError(f"option 'input_format' must be 'text' or 'columns', got {config.input_format!r}")
     if config.pad_side not in {"left", "right"}:

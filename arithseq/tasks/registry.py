@@ -135,6 +135,28 @@ register_task(
     ),
 )
 register_task(
+    "terms",
+    description="2-4 numbers 1..99 added; judged on more terms than trained (arithseq study length --terms)",
+    grammar="addition",
+    terms=(2, 4),
+    values=(1, 99),
+    recipe=dict(
+        # one operation at a time: the network adds two numbers column by column (running sums), a
+        # decoding loop feeds each sum back in; its figures are reported apart from single-pass models
+        task_options={
+            "target": "steps", "input_format": "columns", "reverse_input": True, "reverse_output": True,
+            "pad_answer": True,
+        },
+        model="column-gru",
+        mixture={"numbers": "by-digits"},
+        learning_rate=0.01,
+        lr_half_life=500,
+        target=1.0,
+        min_epochs=30,
+        epochs=80,
+    ),
+)
+register_task(
     "add-sub",
     description="2-3 numbers 0..999 with + and -",
     grammar="arithmetic",

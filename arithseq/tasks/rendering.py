@@ -7,9 +7,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .batch import ABSENT
+from .arrays import ABSENT
 from .operators import Value
-from .sampler import EMPTY, DerivationTable, template_groups
+from .exact import template_groups
+from .sampler import EMPTY, DerivationTable
 
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
 _TABLE_LIMIT = 1 << 16

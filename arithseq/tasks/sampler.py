@@ -40,6 +40,7 @@ class Limits:
     infix_items: int
     postfix_items: int
     steps: int
+    value_bound: Bound  # of every value along the way: numbers, intermediate results, the answer
 
 
 class DerivationTable:
@@ -260,13 +261,14 @@ class DerivationTable:
         memo: dict[int, tuple[int, Bound, int, int, int]] = {}
         used: set[str] = set()
 
-        def walk(state: int) -> tuple[int, Bound, int, int, int]:
+        def walk(state: int) -> tuple[int, Bound, int, int, int, Bound]:
             if state in memo:
                 return memo[state]
             best = None
             for _, items in self._outcomes[state]:
                 length = infix = postfix = 0
                 steps = 1
+                seen = leaf_bound
                 stack: list[Bound] = []  # the outcome's items read as a postfix program of bounds
                 for code in items:
                     if code >= self.state_base:
@@ -276,6 +278,7 @@ class DerivationTable:
                         infix += sub[2]
                         postfix += sub[3]
                         steps += sub[4]
+                        seen = _wider(seen, sub[5])
                         continue
                     steps += 1
                     if code == self.leaf_code:
@@ -290,12 +293,13 @@ class DerivationTable:
                         args = stack[len(stack) - arity :]
                         del stack[len(stack) - arity :]
                         stack.append(NODES.get(op).bound(args))
+                        seen = _wider(seen, stack[-1])
                         postfix += 1
                     else:
                         length += len(self.tokens[code])
                         infix += 1
                         used.add(self.tokens[code])
-                candidate = (length, stack[-1], infix, postfix, steps)
+                candidate = (length, stack[-1], infix, postfix, steps, seen)
                 best = candidate if best is None else _widest(best, candidate)
             memo[state] = best
             return best
@@ -306,7 +310,7 @@ class DerivationTable:
         top = tops[0]
         for t in tops[1:]:
             top = _widest(top, t)
-        return Limits(top[0], top[1], top[2], top[3], top[4])
+        return Limits(top[0], top[1], top[2], top[3], top[4], top[5])
 
     # -- sampling -----------------------------------------------------------------
     def walk(self, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -379,20 +383,9 @@ class DerivationTable:
         n_post[r] += 1
 
 
-def template_groups(template: np.ndarray, n_templates: int):
-    """``(template id, row indices)`` for each template used; one group means all rows."""
-    counts = np.bincount(template, minlength=n_templates)
-    used = np.flatnonzero(counts)
-    if len(used) == 1:
-        yield int(used[0]), slice(None)
-        return
-    order = np.argsort(template, kind="stable")
-    ends = np.cumsum(counts)
-    for k in used:
-        yield int(k), order[ends[k] - counts[k] : ends[k]]
+def _wider(a: Bound, b: Bound) -> Bound:
+    return Bound(max(a.num, b.num), max(a.den, b.den), a.negative or b.negative)
 
 
 def _widest(a, b):
-    length = max(a[0], b[0])
-    bound = Bound(max(a[1].num, b[1].num), max(a[1].den, b[1].den), a[1].negative or b[1].negative)
-    return (length, bound, max(a[2], b[2]), max(a[3], b[3]), max(a[4], b[4]))
+    return (max(a[0], b[0]), _wider(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]), max(a[4], b[4]), _wider(a[5], b[5]))

@@ -24,6 +24,7 @@ from .options import TaskConfig
 from .reading import ExpressionReader, Reading
 from .rendering import ExpressionRenderer, format_answer, format_answers
 from .sampler import DerivationTable
+from .steps import record, scratchpads
 
 DIGITS = "0123456789"
 CHUNK = 1 << 16
@@ -61,6 +62,15 @@ class Task:
             1 + len(str(bound.den)) if self.rational_answers else 0
         )
         extra = ("-" if self.negative_answers else "") + ("/" if self.rational_answers else "")
+        self.scratchpad = config.target in ("trace", "sums", "products")
+        if self.scratchpad:
+            extra += self._scratchpad_characters()
+            self.max_output_length = self._scratchpad_length()
+        self.stepwise = config.target == "steps"
+        self.step_input_length = 0
+        if self.stepwise:
+            extra += self._step_characters()
+            self.step_input_length, self.max_output_length = self._step_lengths()
         chars = DIGITS + "".join(self.table.literals_used) + extra
         self.alphabet: str = "".join(dict.fromkeys(chars))
         self.number_width = len(str(hi))
@@ -68,17 +78,69 @@ class Task:
         if config.pad in self.alphabet:
             raise ConfigError(f"option 'pad': {config.pad!r} is a character of the task's expressions")
         self.two_number_sums = config.terms == (2, 2) and self.table.ops_used == ("add",) and self.table.literals_used == ("+",)
-        # up to three numbers joined by + and -: what column encoding reads
-        self.column_readable = (
-            config.terms[1] <= 3 and set(self.table.ops_used) <= {"add", "sub"} and set(self.table.literals_used) <= {"+", "-"}
-        )
+        # up to three numbers joined by + and -: what column encoding reads (a sum of two non-negative
+        # numbers for every step, when the network computes one step at a time)
+        if self.stepwise:
+            self.column_readable = set(self.table.ops_used) <= {"add"} and not self.table.limits.value_bound.negative
+        else:
+            self.column_readable = (
+                config.terms[1] <= 3
+                and set(self.table.ops_used) <= {"add", "sub"}
+                and set(self.table.literals_used) <= {"+", "-"}
+            )
         self._check_formats()
+
+    # -- scratchpads ----------------------------------------------------------------
+    def _scratchpad_characters(self) -> str:
+        bound = self.table.limits.value_bound
+        chars = ";" + ("" if self.config.target == "sums" else "=+")
+        if self.config.target != "sums":
+            chars += "".join(NODES.get(op).symbol or "" for op in self.table.ops_used)
+            if bound.negative or self.rational_answers:
+                chars += "()"
+        return chars + ("-" if bound.negative else "") + ("/" if self.rational_answers else "")
+
+    def _value_width(self) -> int:
+        """Characters of the longest value along the way (sign and fraction included)."""
+        bound = self.table.limits.value_bound
+        return len(str(bound.num)) + bound.negative + (1 + len(str(bound.den)) if self.rational_answers else 0)
+
+    def _step_characters(self) -> str:
+        bound = self.table.limits.value_bound
+        chars = "".join(NODES.get(op).symbol or "" for op in self.table.ops_used)
+        chars += "()" if bound.negative or self.rational_answers else ""
+        chars += "+=" if self.config.partial_products else ""
+        return chars + ("-" if bound.negative else "") + ("/" if self.rational_answers else "")
+
+    def _step_lengths(self) -> tuple[int, int]:
+        """The longest single step (``(-a/b)*(-c/d)``) and the longest thing written for it."""
+        value = self._value_width()
+        symbol = max((len(NODES.get(op).symbol or op) for op in self.table.ops_used), default=1)
+        written = value
+        if self.config.partial_products:
+            written += len(str(self.table.limits.value_bound.num)) * (value + 1) + 1
+        return 2 * (value + 2) + symbol, written
+
+    def _scratchpad_length(self) -> int:
+        """The longest scratchpad: steps times the longest step, from the bounds of every value."""
+        bound, limits = self.table.limits.value_bound, self.table.limits
+        value = self._value_width()
+        steps = max(1, limits.postfix_items - self.config.terms[0])
+        if self.config.target == "sums":
+            return steps * (value + 1)
+        symbol = max((len(NODES.get(op).symbol or op) for op in self.table.ops_used), default=1)
+        segment = 2 * (value + 2) + symbol + 1 + value
+        if self.config.target == "products":
+            segment += len(str(bound.num)) * (value + 1) + 1
+        return steps * (segment + 1)
 
     # -- options ------------------------------------------------------------------
     def _check_formats(self) -> None:
         config = self.config
         have = f"task {self.name!r} has terms {config.terms[0]}-{config.terms[1]} and operators {' '.join(self.table.ops_used) or 'none'}"
         if config.input_format == "columns" and not self.column_readable:
+            if self.stepwise:
+                raise ConfigError(f"option input_format=columns with target=steps reads steps that are sums of two non-negative numbers; {have}")
             raise ConfigError(f"option input_format=columns reads up to 3 numbers joined by + and -; {have}")
         if config.carry_chains > 0 and not self.two_number_sums:
             raise ConfigError(f"option carry_chains needs sums of exactly two numbers (terms=2, operator +); {have}")
@@ -155,9 +217,11 @@ class Task:
         *,
         exclude: Iterable[str] | np.ndarray | None = None,
         unique: bool = False,
+        steps: bool = False,
     ) -> Batch:
-        """``n`` random examples. ``exclude`` lists expressions never to produce; ``unique`` de-duplicates."""
-        return Batch.concat(list(self.batches(n, seed, exclude=exclude, unique=unique)))
+        """``n`` random examples. ``exclude`` lists expressions never to produce; ``unique`` de-duplicates;
+        ``steps`` keeps every reduction step (``batch.steps``)."""
+        return Batch.concat(list(self.batches(n, seed, exclude=exclude, unique=unique, steps=steps)))
 
     def batches(
         self,
@@ -167,6 +231,7 @@ class Task:
         batch_size: int = CHUNK,
         exclude: Iterable[str] | np.ndarray | None = None,
         unique: bool = False,
+        steps: bool = False,
     ) -> Iterator[Batch]:
         """The examples of :meth:`sample` in chunks of ``batch_size`` (same seed, same data)."""
         if n < 0:
@@ -178,7 +243,7 @@ class Task:
         seen = np.array([], dtype=str) if unique else None
         remaining = n
         while remaining > 0:
-            chunk = self._draw(min(batch_size, remaining), rng, banned, seen)
+            chunk = self._draw(min(batch_size, remaining), rng, banned, seen, steps)
             if seen is not None:
                 seen = np.union1d(seen, chunk.inputs)
             remaining -= len(chunk)
@@ -194,13 +259,13 @@ class Task:
             start += size
         return out
 
-    def _draw(self, want: int, rng: np.random.Generator, banned, seen) -> Batch:
+    def _draw(self, want: int, rng: np.random.Generator, banned, seen, steps: bool = False) -> Batch:
         parts: list[Batch] = []
         have = drawn = 0
         rate = 1.0
         while have < want:
             m = want - have if rate == 1.0 else int((want - have) / max(rate, 0.02) * 1.1) + 16
-            batch = self._derive(m, rng)
+            batch = self._derive(m, rng, steps)
             drawn += m
             keep = np.ones(len(batch), bool)
             if banned is not None and banned.size:
@@ -228,8 +293,9 @@ class Task:
         batch = Batch.concat(parts)
         return batch if len(batch) == want else batch[:want]
 
-    def _derive(self, m: int, rng: np.random.Generator) -> Batch:
+    def _derive(self, m: int, rng: np.random.Generator, steps: bool = False) -> Batch:
         """``m`` derivations with their numbers, evaluated; rows with undefined values dropped."""
+        recorder = [] if steps or self.scratchpad else None
         table, config = self.table, self.config
         infix, postfix, template = table.walk(m, rng)
         lo, hi = config.values
@@ -238,11 +304,11 @@ class Task:
             carry_chains(rng, leaves, config.carry_chains, lo, hi, config.chain_length)
         divider = exact.ExactDivider(lo, hi, rng) if config.division == "exact" else None
         if template is None:
-            num, den, defined = exact.run(postfix, leaves, table.ops, table.leaf_code, table.op_base, divider)
+            num, den, defined = exact.run(postfix, leaves, table.ops, table.leaf_code, table.op_base, divider, recorder)
         else:
             programs = table.templates[1]
             num, den, defined = exact.run_templates(
-                programs, template, leaves, table.ops, table.leaf_code, table.op_base, divider
+                programs, template, leaves, table.ops, table.leaf_code, table.op_base, divider, recorder
             )
         if not config.negative_results:
             defined &= num >= 0
@@ -250,13 +316,16 @@ class Task:
         infix, leaves = infix[rows], leaves[rows]
         inputs = self.renderer.render(infix, leaves, None if template is None else template[rows])
         targets = format_answers(num[rows], den[rows])
+        trace = None if recorder is None else record(recorder, m).take(rows)
+        if self.scratchpad:
+            targets = scratchpads(trace, targets, config.target, config.reverse_output)
         self._check_output_lengths(targets)
         # rows use the first `terms` of their drawn numbers; the rest are marked absent
         numbers = leaves
         if self.config.terms[0] != leaves.shape[1]:
             used = (infix == table.leaf_code).sum(axis=1)
             numbers = np.where(np.arange(leaves.shape[1]) < used[:, None], leaves, ABSENT)
-        return Batch(inputs, targets, num[rows], den[rows], numbers)
+        return Batch(inputs, targets, num[rows], den[rows], numbers, trace)
 
     def _check_output_lengths(self, targets: np.ndarray) -> None:
         if targets.size and targets.dtype.itemsize // 4 > self.max_output_length:

@@ -30,6 +30,8 @@ class HeldOutExactMatch(keras.callbacks.Callback):
             tally.add(self.batch, self.framing.predict(self.model, self.batch))
         else:
             tally.add(self.batch, self.framing.tokenizer.decode(ids, "output"), ids, self.target_ids)
+        if hasattr(self.framing, "step_accuracy"):
+            tally.add_steps(*self.framing.step_accuracy(self.model, self.batch))
         report = tally.report()
         self.worst = report.worst
         if logs is not None:
@@ -37,6 +39,8 @@ class HeldOutExactMatch(keras.callbacks.Callback):
             logs["val_worst_exact"] = self.worst.exact_match if self.worst else report.exact_match
             if report.char_accuracy is not None:
                 logs["val_char_accuracy"] = report.char_accuracy
+            if report.steps_right is not None:
+                logs["val_steps_right"] = report.steps_right
 
 
 class StopAt(keras.callbacks.Callback):

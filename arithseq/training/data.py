@@ -24,14 +24,16 @@ class TrainingData(keras.utils.PyDataset):
 
     def _refill(self) -> None:
         n = self.config.steps_per_epoch * self.config.batch_size
-        batch = self.task.sample(n, self.rng, exclude=self.held_out)
+        batch = self.task.sample(n, self.rng, exclude=self.held_out, steps=self.task.stepwise)
         self.x, self.y = self.framing.arrays(batch)
         self.seen += n
 
     def fixed_arrays(self):
         """A fixed training set of ``train_size`` distinct examples (instead of fresh ones)."""
         if self._fixed is None:
-            batch = self.task.sample(self.config.train_size, self.rng, exclude=self.held_out, unique=True)
+            batch = self.task.sample(
+                self.config.train_size, self.rng, exclude=self.held_out, unique=True, steps=self.task.stepwise
+            )
             self._fixed = self.framing.arrays(batch)
             self.seen = self.config.train_size
         return self._fixed

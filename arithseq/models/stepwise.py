@@ -1,0 +1,124 @@
+"""One operation at a time (``target=steps``): a decoding loop that feeds the network's own results back.
+
+The network is trained on single steps (``34*56`` -> ``1904``, ``(-2)-7`` -> ``-9``)
+drawn from the reduction traces of the task's expressions. To answer an expression,
+the grammar parses it and picks the next operation (innermost, highest precedence,
+leftmost first: the postfix order); the network computes it and writes every digit;
+its result, as written, replaces the operation in the expression; and so on until one
+value is left. The loop does no arithmetic; a result that is not a number stops the
+row. Figures of such runs are reported apart from single-pass models: how many
+terms the loop can handle is the grammar's doing, not the network's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError, ExpressionError
+from ..tasks import Batch
+from ..tasks.operators import NODES
+from ..tasks.programs import exact_steps, postfix_program
+from ..tasks.steps import bracketed, final_answers, step_targets
+from ..tokenizer import Tokenizer
+from .registry import Shapes
+
+FAILED = "?"  # what a row answers when the network wrote something that is not a number
+
+
+class StepwiseFraming:
+    """Wraps the framing of the network that computes one step (sequence or autoregressive)."""
+
+    def __init__(self, inner) -> None:
+        if inner.spec.framing == "regression":
+            raise ConfigError(f"model {inner.spec.name!r} regresses one number; target=steps needs a model that writes text")
+        self.inner = inner
+        self.spec, self.options, self.task, self.tokenizer = inner.spec, inner.options, inner.task, inner.tokenizer
+        self.loss = inner.loss
+        config = self.task.config
+        self.step_target = "products" if config.partial_products else "answer"
+        self.reverse_steps = config.reverse_output and config.partial_products
+
+    def shapes(self) -> Shapes:
+        return self.inner.shapes()
+
+    def metrics(self) -> list:
+        return self.inner.metrics()
+
+    # -- training: every step of every expression is one example ---------------------------
+    def step_batch(self, batch: Batch) -> Batch:
+        steps = batch.steps if batch.steps is not None else exact_steps(self.task.grammar, batch.inputs.tolist())
+        targets = step_targets(steps, self.step_target, self.reverse_steps)
+        return Batch(steps.expressions(), targets, None, None)
+
+    def arrays(self, batch: Batch):
+        return self.inner.arrays(self.step_batch(batch))
+
+    def step_accuracy(self, model, batch: Batch) -> tuple[int, int]:
+        """Steps computed right when each is given the exact values (teacher forcing), and how many."""
+        steps = self.step_batch(batch)
+        predictions = self._compute(model, steps.inputs, self.tokenizer)
+        return int((predictions == steps.targets).sum()), len(steps)
+
+    # -- prediction: the loop --------------------------------------------------------------
+    def predict_ids(self, model, batch: Batch, tokenizer: Tokenizer | None = None) -> None:
+        return None
+
+    def predict(self, model, batch: Batch, tokenizer: Tokenizer | None = None) -> np.ndarray:
+        tokenizer = tokenizer or self.tokenizer
+        programs = []
+        for expression in batch.inputs.tolist():
+            try:
+                programs.append(postfix_program(self.task.grammar, expression))
+            except ExpressionError:
+                programs.append([FAILED])
+        while True:
+            rows, texts, where = [], [], []
+            for row, program in enumerate(programs):
+                if len(program) == 1:
+                    continue
+                at = next(i for i, item in enumerate(program) if not isinstance(item, str))
+                name, arity = program[at]
+                operands = bracketed(np.array(program[at - arity : at], dtype=str)).tolist()
+                symbol = self._symbol(name)
+                texts.append("-" + operands[0] if arity == 1 else operands[0] + symbol + operands[1])
+                rows.append(row)
+                where.append((at - arity, at + 1))
+            if not rows:
+                break
+            written = self._compute(model, np.array(texts, dtype=str), tokenizer)
+            for row, (start, stop), value in zip(rows, where, written.tolist()):
+                if _is_value(value):
+                    programs[row][start:stop] = [value]
+                else:
+                    programs[row] = [FAILED]
+        return np.array([program[0] for program in programs], dtype=str)
+
+    def _compute(self, model, steps: np.ndarray, tokenizer: Tokenizer) -> np.ndarray:
+        """The network's result for each step (its final answer, after any partial products)."""
+        tokenizer = _long_enough(tokenizer, steps, self.spec.framing == "autoregressive")
+        written = self.inner.predict(model, Batch(steps, None, None, None), tokenizer)
+        return final_answers(written, self.step_target, self.reverse_steps) if self.step_target == "products" else written
+
+    def _symbol(self, name: str) -> str:
+        return NODES.get(name).symbol or name
+
+
+def _long_enough(tokenizer: Tokenizer, steps: np.ndarray, grows: bool) -> Tokenizer:
+    """Steps with more digits than training had: a column tokenizer grows, a text one too when the
+    network writes its answer step by step (``grows``)."""
+    if not len(steps):
+        return tokenizer
+    if tokenizer.input_format == "columns":
+        widest = max(len(part) for step in steps.tolist() for part in step.split("+"))
+        need = widest + 1
+        return tokenizer.resized(need, need) if need > tokenizer.input_length else tokenizer
+    need = int(np.strings.str_len(steps).max())
+    if need <= tokenizer.input_length or not grows:
+        return tokenizer
+    return tokenizer.resized(need, max(tokenizer.output_length, 2 * need + 2))
+
+
+def _is_value(text: str) -> bool:
+    body = text[1:] if text.startswith("-") else text
+    head, slash, tail = body.partition("/")
+    return head.isdigit() and (not slash or (tail.isdigit() and not tail.startswith("0")))

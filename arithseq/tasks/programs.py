@@ -1,0 +1,77 @@
+"""Expressions as postfix programs, and their exact reduction steps, from what the grammar parses.
+
+The sampler knows the steps of what it draws; an expression typed by a person (or
+saved in a test set) is parsed here instead. Both give the same order: postfix,
+innermost and highest precedence first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import lark
+import numpy as np
+
+from .grammar import Grammar
+from .operators import LEAF, NODES
+from .steps import Steps
+
+Item = str | tuple[str, int]  # a value's text, or (operator name, arity)
+
+
+def postfix_program(grammar: Grammar, expression: str) -> list[Item]:
+    """``12+34*56`` -> ``["12", "34", "56", ("mul", 2), ("add", 2)]``; ExpressionError if it does not parse."""
+    out: list[Item] = []
+    pending: list[tuple[lark.Tree, bool]] = [(grammar.parse(expression), False)]
+    while pending:
+        tree, visited = pending.pop()
+        name = str(tree.data)
+        if name == LEAF:
+            out.append(str(int(str(tree.children[0]).strip())))
+            continue
+        children = [c for c in tree.children if isinstance(c, lark.Tree)]
+        if name not in NODES:  # a pass-through rule
+            pending.extend((c, False) for c in reversed(children))
+            continue
+        if visited:
+            out.append((name, len(children)))
+            continue
+        pending.append((tree, True))
+        pending.extend((c, False) for c in reversed(children))
+    return out
+
+
+def exact_steps(grammar: Grammar, expressions: Sequence[str]) -> Steps:
+    """Every reduction step of ``expressions`` with exact values (Python ints and Fractions)."""
+    rows, ops, unary, values = [], [], [], {"left": [], "right": [], "result": []}
+    for row, expression in enumerate(expressions):
+        stack: list[Fraction] = []
+        for item in postfix_program(grammar, expression):
+            if isinstance(item, str):
+                stack.append(Fraction(int(item)))
+                continue
+            name, arity = item
+            args = stack[len(stack) - arity :]
+            del stack[len(stack) - arity :]
+            result = Fraction(NODES.get(name).fn(*args))
+            rows.append(row)
+            ops.append(name)
+            unary.append(arity == 1)
+            values["left"].append(args[0])
+            values["right"].append(args[-1])
+            values["result"].append(result)
+            stack.append(result)
+    column = {
+        key: (_ints([v.numerator for v in found]), _ints([v.denominator for v in found])) for key, found in values.items()
+    }
+    return Steps(
+        np.array(rows, np.int64), np.array(ops, dtype=str), column["left"], column["right"],
+        np.array(unary, bool), column["result"],
+    )
+
+
+def _ints(values: list[int]) -> np.ndarray:
+    if values and max(abs(v) for v in values) >= 2**62:
+        return np.array(values, dtype=object)
+    return np.array(values, dtype=np.int64)

@@ -1,0 +1,198 @@
+"""Reduction steps and the scratchpad targets written from them.
+
+The exact evaluator applies operators in postfix order: innermost and highest
+precedence first, leftmost first, one operation on one or two values per step.
+Recorded, those steps give the target formats a network can be taught to write:
+
+    answer     12+34*56  ->  1916
+    trace      12+34*56  ->  34*56=1904;12+1904=1916
+    sums       12+34+56  ->  46;102              (each step's result: running sums)
+    products   34*56     ->  34*56=204+1700=1904 (partial products a*b_j*10^j first)
+
+Operands that are negative or fractions are written in brackets (``(-3/4)*5``), so
+every step reads as an expression of its own. With ``reverse_output`` every number
+of a scratchpad is written least significant digit first, but the steps keep
+their order: the final answer stays last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import arrays
+from .operators import NODES
+from .rendering import format_answers
+
+SEPARATOR = ";"
+
+
+@dataclass
+class Steps:
+    """Every step of a batch, grouped by row in evaluation order."""
+
+    row: np.ndarray  # the expression each step belongs to (sorted)
+    op: np.ndarray  # operator names
+    left: tuple[np.ndarray, np.ndarray]  # numerator, denominator
+    right: tuple[np.ndarray, np.ndarray] | None  # None where an operator is unary (all rows)
+    unary: np.ndarray  # which steps have one operand
+    result: tuple[np.ndarray, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    def take(self, rows: np.ndarray) -> Steps:
+        """The steps of ``rows`` (indices into the batch), renumbered 0..len(rows)-1."""
+        rows = np.asarray(rows, dtype=np.int64)
+        position = np.full(max(int(self.row.max(initial=-1)), int(rows.max(initial=-1))) + 1, -1, np.int64)
+        position[rows] = np.arange(len(rows))
+        keep = position[self.row] >= 0 if len(self.row) else np.zeros(0, bool)
+        new_row = position[self.row[keep]]
+        order = np.argsort(new_row, kind="stable")
+        pick = np.nonzero(keep)[0][order]
+        return self._select(pick, new_row[order])
+
+    def _select(self, index: np.ndarray, row: np.ndarray) -> Steps:
+        pair = lambda p: None if p is None else (p[0][index], p[1][index])  # noqa: E731
+        return Steps(row, self.op[index], pair(self.left), pair(self.right), self.unary[index], pair(self.result))
+
+    @staticmethod
+    def concat(parts: list[Steps], offsets: list[int]) -> Steps:
+        joined = lambda get: (arrays.concat([get(p)[0] for p in parts]), arrays.concat([get(p)[1] for p in parts]))  # noqa: E731
+        return Steps(
+            np.concatenate([p.row + o for p, o in zip(parts, offsets)]),
+            np.concatenate([p.op for p in parts]),
+            joined(lambda p: p.left),
+            joined(lambda p: p.right),
+            np.concatenate([p.unary for p in parts]),
+            joined(lambda p: p.result),
+        )
+
+    # -- text ---------------------------------------------------------------------------
+    def expressions(self) -> np.ndarray:
+        """Each step as an expression of its own: ``34*56``, ``(-2)-7``, ``-(3/4)``."""
+        left = bracketed(format_answers(*self.left))
+        right = bracketed(format_answers(*self.right))
+        symbol = np.array([NODES.get(name).symbol or name for name in self.op.tolist()], dtype=str)
+        binary = np.strings.add(np.strings.add(left, symbol), right)
+        return np.where(self.unary, np.strings.add("-", left), binary)
+
+    def results(self) -> np.ndarray:
+        return format_answers(*self.result)
+
+    def row_starts(self, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per step: its position within its row; per row: how many steps it has."""
+        counts = np.bincount(self.row, minlength=n_rows)
+        first = np.cumsum(counts) - counts
+        return np.arange(len(self.row)) - first[self.row], counts
+
+
+def record(events: list, n_rows: int) -> Steps:
+    """Steps from the evaluator's recorded operations, grouped by row in evaluation order."""
+    if not events:
+        empty = np.zeros(0, np.int64)
+        return Steps(empty, np.zeros(0, dtype=str), (empty, empty), (empty, empty), np.zeros(0, bool), (empty, empty))
+    rows = np.concatenate([e[0] for e in events])
+    order = np.argsort(rows, kind="stable")  # events come in evaluation order: stable keeps it per row
+    ops = np.concatenate([np.full(len(e[0]), e[1]) for e in events])
+    unary = np.concatenate([np.full(len(e[0]), len(e[2]) == 1) for e in events])
+    left = (arrays.concat([e[2][0][0] for e in events]), arrays.concat([e[2][0][1] for e in events]))
+    right = (
+        arrays.concat([e[2][-1][0] for e in events]),
+        arrays.concat([e[2][-1][1] for e in events]),
+    )
+    result = (arrays.concat([np.asarray(e[3]) for e in events]), arrays.concat([np.asarray(e[4]) for e in events]))
+    steps = Steps(rows, ops, left, right, unary, result)
+    return steps._select(order, rows[order])
+
+
+def bracketed(values: np.ndarray) -> np.ndarray:
+    """Values in brackets where they are negative or fractions, so a step reads unambiguously."""
+    wrap = np.strings.startswith(values, "-") | (np.strings.find(values, "/") >= 0)
+    return np.where(wrap, np.strings.add(np.strings.add("(", values), ")"), values)
+
+
+def reverse_numbers(texts: np.ndarray) -> np.ndarray:
+    """Every run of digits reversed in place: ``34*56=1904`` -> ``43*65=4091``."""
+    if len(texts) == 0:
+        return texts
+    width = max(texts.dtype.itemsize // 4, 1)
+    codes = np.ascontiguousarray(texts.astype(f"<U{width}")).view(np.uint32).reshape(len(texts), width)
+    digit = (codes >= ord("0")) & (codes <= ord("9"))
+    # a run's id: count of run starts so far; position within run from both ends
+    starts = digit & ~np.concatenate([np.zeros((len(texts), 1), bool), digit[:, :-1]], axis=1)
+    run = np.cumsum(starts, axis=1)
+    index = np.broadcast_to(np.arange(width), codes.shape)
+    key = np.where(digit, run, 0)
+    first = np.zeros_like(codes, dtype=np.int64)
+    last = np.zeros_like(codes, dtype=np.int64)
+    for r in range(1, int(run.max(initial=0)) + 1):
+        inside = key == r
+        lo = np.where(inside, index, width).min(axis=1, keepdims=True)
+        hi = np.where(inside, index, -1).max(axis=1, keepdims=True)
+        first = np.where(inside, lo, first)
+        last = np.where(inside, hi, last)
+    source = np.where(digit, first + last - index, index)
+    out = np.take_along_axis(codes, source, axis=1)
+    return np.ascontiguousarray(out).view(f"<U{width}").ravel()
+
+
+def final_answers(texts: np.ndarray, target: str, reverse: bool) -> np.ndarray:
+    """The answer a scratchpad ends with (after its last ``;`` and ``=``), digits back in reading order."""
+    if target in ("answer", "reversed"):
+        return texts
+    last = np.strings.rpartition(np.strings.rpartition(texts, SEPARATOR)[2], "=")[2]
+    return reverse_numbers(last) if reverse else last
+
+
+def scratchpads(steps: Steps, answers: np.ndarray, target: str, reverse: bool) -> np.ndarray:
+    """The target text of every row (``answers`` are the rows' final answers, for rows without steps)."""
+    n = len(answers)
+    exprs, results = steps.expressions(), steps.results()
+    if target == "sums":
+        segment = results
+    else:
+        segment = np.strings.add(np.strings.add(exprs, "="), results)
+        if target == "products":
+            segment = np.where(_multiplied(steps), np.strings.add(np.strings.add(np.strings.add(exprs, "="), _partial_products(steps)), np.strings.add("=", results)), segment)
+    position, counts = steps.row_starts(n)
+    out = np.where(counts == 0, answers, "").astype(object)
+    for p in range(int(counts.max(initial=0))):
+        here = position == p
+        rows = steps.row[here]
+        joiner = "" if p == 0 else SEPARATOR
+        out[rows] = out[rows] + joiner + segment[here].astype(object)
+    text = out.astype(str)
+    return reverse_numbers(text) if reverse else text
+
+
+def step_targets(steps: Steps, target: str, reverse: bool) -> np.ndarray:
+    """What a network computing one step at a time writes for each step: its result, after the
+    partial products of a multi-digit product with ``target="products"``."""
+    results = steps.results()
+    if target == "products":
+        worked = np.strings.add(np.strings.add(_partial_products(steps), "="), results)
+        results = np.where(_multiplied(steps), worked, results)
+    return reverse_numbers(results) if reverse and target == "products" else results
+
+
+def _multiplied(steps: Steps) -> np.ndarray:
+    """Products of two whole numbers whose right factor has more than one digit."""
+    if steps.right is None or not len(steps.row):
+        return np.zeros(len(steps.row), bool)
+    whole = (steps.left[1] == 1) & (steps.right[1] == 1)
+    return (steps.op == "mul") & whole & (np.abs(steps.right[0].astype(object)) >= 10).astype(bool)
+
+
+def _partial_products(steps: Steps) -> np.ndarray:
+    """``a*b_0 + a*b_1*10 + ...`` written out: ``204+1700`` for 34*56 (Python ints: exact)."""
+    out = []
+    for a, b, many in zip(steps.left[0].tolist(), steps.right[0].tolist(), _multiplied(steps).tolist()):
+        if not many:
+            out.append("")
+            continue
+        sign = -1 if b < 0 else 1
+        digits = str(abs(b))[::-1]
+        out.append("+".join(str(a * sign * int(d) * 10**j) for j, d in enumerate(digits)))
+    return np.array(out, dtype=str)
