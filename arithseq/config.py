@@ -48,6 +48,9 @@ class TrainConfig:
     target: float = 0.995
     stop_on: str = "worst"
     min_epochs: int = 0
+    curriculum: str = "none"
+    curriculum_style: str = "mixed"
+    curriculum_threshold: float = 0.95
     patience: int = 0
     max_minutes: float = 0.0
     seed: int = 0
@@ -77,6 +80,12 @@ class TrainConfig:
                 f"training option 'mixture' sets how training examples are drawn, with the task options "
                 f"{', '.join(MIXTURE_OPTIONS)}; got {', '.join(sorted(unknown))}"
             )
+        if self.curriculum not in ("none", "digits", "terms"):
+            raise ConfigError(f"training option 'curriculum' must be 'none', 'digits' or 'terms', got {self.curriculum!r}")
+        if self.curriculum_style not in ("naive", "mixed"):
+            raise ConfigError(f"training option 'curriculum_style' must be 'naive' or 'mixed', got {self.curriculum_style!r}")
+        if not 0 < self.curriculum_threshold <= 1:
+            raise ConfigError(f"training option 'curriculum_threshold' must be in (0, 1], got {self.curriculum_threshold}")
         if self.stop_on not in ("worst", "mean"):
             raise ConfigError(f"training option 'stop_on' must be 'worst' (stratum) or 'mean', got {self.stop_on!r}")
         if self.distribute not in ("none", "mirrored"):

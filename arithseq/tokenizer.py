@@ -63,6 +63,7 @@ class Tokenizer:
         column_terms: int = 2,
         column_operators: str = "+",
         output_pad_side: str = "",
+        column_signed: bool = False,
     ) -> None:
         if len(pad) != 1:
             raise TokenizerError(f"pad must be one character, got {pad!r}")
@@ -92,9 +93,10 @@ class Tokenizer:
         self.signed_answers = self.pad_answer and "-" in alphabet and "+" in alphabet
         self.column_terms = int(column_terms)
         self.column_operators = column_operators
-        if input_format == "columns" and (not 1 <= self.column_terms <= 3 or not column_operators or set(column_operators) - set("+-")):
+        self.column_signed = bool(column_signed)
+        if input_format == "columns" and (not 1 <= self.column_terms <= 3 or not column_operators or set(column_operators) - set("+-*")):
             raise TokenizerError(
-                f"column encoding reads 1 to 3 numbers joined by + or -, got {column_terms} joined by {column_operators!r}"
+                f"column encoding reads 1 to 3 numbers joined by + - *, got {column_terms} joined by {column_operators!r}"
             )
         self.vocabulary = alphabet + pad
         self.pad_id = len(alphabet)
@@ -110,12 +112,15 @@ class Tokenizer:
         columns = c.input_format == "columns"
         # a scratchpad's numbers are reversed one by one by the task; its pads must come last
         scratchpad = task.scratchpad or (task.stepwise and c.partial_products)
-        # one step at a time (target=steps): the network reads a single operation
+        # one step at a time (target=steps): the network reads a single operation; in columns, one more
+        # than the widest value, so a sum of two full-width numbers always has a column for its carry
         text_length = task.step_input_length if task.stepwise else task.max_input_length
+        spare = task.stepwise and not task.table.limits.value_bound.negative  # a signed width has its sign column
+        width = task.max_output_length + spare
         return cls(
             task.alphabet,
-            task.max_output_length if columns else text_length,
-            task.max_output_length,
+            width if columns else text_length,
+            width if columns else task.max_output_length,
             pad=c.pad,
             pad_side=c.pad_side,
             reverse_input=c.reverse_input,
@@ -123,8 +128,9 @@ class Tokenizer:
             input_format=c.input_format,
             pad_answer=c.pad_answer,
             column_terms=(2 if task.stepwise else c.terms[1]) if columns else 2,
-            column_operators="".join(op for op in "+-" if op in task.table.literals_used) if columns else "+",
+            column_operators="".join(op for op in "+-*" if op in task.table.literals_used) if columns else "+",
             output_pad_side="right" if scratchpad else "",
+            column_signed=columns and task.stepwise and task.table.limits.value_bound.negative,
         )
 
     def resized(self, input_length: int, output_length: int) -> Tokenizer:
@@ -141,7 +147,7 @@ class Tokenizer:
     def vocab_size(self, role: str) -> int:
         """Number of classes of ``role``: column-pair inputs have 100, everything else ``size``."""
         if _role(role) == "input" and self.input_format == "columns":
-            return columns.vocabulary_size(self.column_terms, self.column_operators)
+            return columns.vocabulary_size(self.column_terms, self.column_operators, self.column_signed)
         return self.size
 
     def length(self, role: str = "input") -> int:
@@ -164,7 +170,9 @@ class Tokenizer:
         if arr.ndim != 1 or arr.dtype.kind != "U":
             raise TokenizerError(f"encode expects a string or a 1-D sequence of strings, got {type(texts).__name__}")
         if role == "input" and self.input_format == "columns":
-            ids = columns.encode_columns(arr, self.input_length, self.reverse_input, self.column_terms, self.column_operators)
+            ids = columns.encode_columns(
+                arr, self.input_length, self.reverse_input, self.column_terms, self.column_operators, self.column_signed
+            )
         else:
             ids = self._encode(arr, role)
         out = self.one_hot(ids, self.vocab_size(role)) if one_hot else ids
@@ -248,7 +256,9 @@ class Tokenizer:
             raise TokenizerError(f"decode expects 1-D or 2-D ids, got shape {arr.shape}")
         self._check_ids(ids, classes)
         if role == "input" and self.input_format == "columns":
-            strings = columns.decode_columns(ids, self.reverse_input, self.column_terms, self.column_operators)
+            strings = columns.decode_columns(
+                ids, self.reverse_input, self.column_terms, self.column_operators, self.column_signed
+            )
             return str(strings[0]) if single else strings
         if self._reversed(role):
             ids = ids[:, ::-1]
@@ -295,6 +305,7 @@ class Tokenizer:
             "column_terms": self.column_terms,
             "column_operators": self.column_operators,
             "output_pad_side": self.output_pad_side,
+            "column_signed": self.column_signed,
         }
 
     @classmethod
@@ -314,9 +325,11 @@ class Tokenizer:
             "column_terms": int,
             "column_operators": str,
             "output_pad_side": str,
+            "column_signed": bool,
         }
         # fields newer than version 1
-        newer = {"input_format": "text", "pad_answer": False, "column_terms": 2, "column_operators": "+", "output_pad_side": ""}
+        newer = {"input_format": "text", "pad_answer": False, "column_terms": 2, "column_operators": "+", "output_pad_side": "",
+                 "column_signed": False}
         data = {**newer, **data}
         for name, kind in fields.items():
             if name not in data:

@@ -12,6 +12,8 @@ terms the loop can handle is the grammar's doing, not the network's.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..errors import ConfigError, ExpressionError
@@ -57,7 +59,8 @@ class StepwiseFraming:
         """Steps computed right when each is given the exact values (teacher forcing), and how many."""
         steps = self.step_batch(batch)
         predictions = self._compute(model, steps.inputs, self.tokenizer)
-        return int((predictions == steps.targets).sum()), len(steps)
+        truth = final_answers(steps.targets, self.step_target, self.reverse_steps) if self.step_target == "products" else steps.targets
+        return int((predictions == truth).sum()), len(steps)
 
     # -- prediction: the loop --------------------------------------------------------------
     def predict_ids(self, model, batch: Batch, tokenizer: Tokenizer | None = None) -> None:
@@ -109,8 +112,8 @@ def _long_enough(tokenizer: Tokenizer, steps: np.ndarray, grows: bool) -> Tokeni
     if not len(steps):
         return tokenizer
     if tokenizer.input_format == "columns":
-        widest = max(len(part) for step in steps.tolist() for part in step.split("+"))
-        need = widest + 1
+        widest = max((len(run) for run in re.findall(r"[0-9]+", " ".join(steps.tolist()))), default=1)
+        need = widest + 1 + tokenizer.column_signed  # a carry column, and the sign's
         return tokenizer.resized(need, need) if need > tokenizer.input_length else tokenizer
     need = int(np.strings.str_len(steps).max())
     if need <= tokenizer.input_length or not grows:

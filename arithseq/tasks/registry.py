@@ -187,6 +187,26 @@ register_task(
     terms=(2, 3),
     values=(0, 99),
     operators="+-*",
+    recipe=dict(
+        # one operation at a time, in the order of precedence; each step is read column by column:
+        # digit i of both numbers for + and -, digit i of the left factor and the whole right one
+        # (below 100) for *. Training leans on products (their carries are the hard part)
+        task_options={
+            "target": "steps", "input_format": "columns", "reverse_input": True, "reverse_output": True,
+            "pad_answer": True,
+        },
+        model="column-gru",
+        model_options={"units": 128, "embedding_dim": 48, "layers": 2, "bidirectional": True},
+        mixture={"numbers": "uniform", "operators": "+=1,-=1,*=6"},
+        learning_rate=0.005,
+        lr_half_life=2500,
+        steps_per_epoch=100,
+        val_size=1000,
+        target=1.0,
+        min_epochs=200,
+        epochs=400,
+        max_minutes=9.5,
+    ),
 )
 register_task(
     "brackets",

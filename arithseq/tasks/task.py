@@ -24,6 +24,7 @@ from .options import TaskConfig
 from .reading import ExpressionReader, Reading
 from .rendering import ExpressionRenderer, format_answer, format_answers
 from .sampler import DerivationTable
+from .programs import exact_steps
 from .steps import record, scratchpads
 
 DIGITS = "0123456789"
@@ -80,14 +81,11 @@ class Task:
         self.two_number_sums = config.terms == (2, 2) and self.table.ops_used == ("add",) and self.table.literals_used == ("+",)
         # up to three numbers joined by + and -: what column encoding reads (a sum of two non-negative
         # numbers for every step, when the network computes one step at a time)
+        whole = not self.rational_answers and set(self.table.literals_used) <= {"+", "-", "*"}
         if self.stepwise:
-            self.column_readable = set(self.table.ops_used) <= {"add"} and not self.table.limits.value_bound.negative
+            self.column_readable = whole and set(self.table.ops_used) <= {"add", "sub", "mul"}
         else:
-            self.column_readable = (
-                config.terms[1] <= 3
-                and set(self.table.ops_used) <= {"add", "sub"}
-                and set(self.table.literals_used) <= {"+", "-"}
-            )
+            self.column_readable = config.terms[1] <= 3 and set(self.table.ops_used) <= {"add", "sub"} and whole
         self._check_formats()
 
     # -- scratchpads ----------------------------------------------------------------
@@ -140,7 +138,7 @@ class Task:
         have = f"task {self.name!r} has terms {config.terms[0]}-{config.terms[1]} and operators {' '.join(self.table.ops_used) or 'none'}"
         if config.input_format == "columns" and not self.column_readable:
             if self.stepwise:
-                raise ConfigError(f"option input_format=columns with target=steps reads steps that are sums of two non-negative numbers; {have}")
+                raise ConfigError(f"option input_format=columns with target=steps reads steps of + - * on whole numbers; {have}")
             raise ConfigError(f"option input_format=columns reads up to 3 numbers joined by + and -; {have}")
         if config.carry_chains > 0 and not self.two_number_sums:
             raise ConfigError(f"option carry_chains needs sums of exactly two numbers (terms=2, operator +); {have}")
@@ -181,8 +179,17 @@ class Task:
         return self.grammar.evaluate(expression)
 
     def answer(self, expression: str) -> str:
-        """The answer string a model should produce for ``expression``."""
+        """The answer of ``expression`` (``62``, ``-3/4``)."""
         return format_answer(self.evaluate(expression))
+
+    def target(self, expression: str) -> str:
+        """What a network is taught to write for ``expression``: its answer or, with a scratchpad
+        target, the scratchpad (``34*56=1904;12+1904=1916``), numbers reversed with reverse_output."""
+        answer = self.answer(expression)
+        if not self.scratchpad:
+            return answer
+        steps = exact_steps(self.grammar, [expression])
+        return str(scratchpads(steps, np.array([answer]), self.config.target, self.config.reverse_output)[0])
 
     # -- every problem ---------------------------------------------------------------------
     @functools.cached_property

@@ -8,14 +8,18 @@ import numpy as np
 from ..config import TrainConfig
 from ..models.framing import Framing
 from ..tasks import Task
+from .curriculum import Curriculum
 
 
 class TrainingData(keras.utils.PyDataset):
     """Fresh random examples every epoch, never one of the held-out expressions."""
 
-    def __init__(self, task: Task, framing: Framing, config: TrainConfig, held_out: np.ndarray) -> None:
+    def __init__(
+        self, task: Task, framing: Framing, config: TrainConfig, held_out: np.ndarray, curriculum: Curriculum | None = None
+    ) -> None:
         super().__init__()
         self.task, self.framing, self.config, self.held_out = task, framing, config, held_out
+        self.curriculum = curriculum
         self.rng = np.random.default_rng([config.seed, 2])
         self.seen = 0
         self._fixed = None
@@ -24,7 +28,10 @@ class TrainingData(keras.utils.PyDataset):
 
     def _refill(self) -> None:
         n = self.config.steps_per_epoch * self.config.batch_size
-        batch = self.task.sample(n, self.rng, exclude=self.held_out, steps=self.task.stepwise)
+        if self.curriculum is not None:
+            batch = self.curriculum.sample(n, self.rng, self.held_out, self.task.stepwise)
+        else:
+            batch = self.task.sample(n, self.rng, exclude=self.held_out, steps=self.task.stepwise)
         self.x, self.y = self.framing.arrays(batch)
         self.seen += n
 

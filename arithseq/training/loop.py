@@ -22,6 +22,7 @@ from ..models.framing import framing_for
 from ..tasks import resolve_task
 from ..tokenizer import Tokenizer
 from .callbacks import BestModel, HeldOutExactMatch, StopAt
+from .curriculum import Curriculum, StepUp
 from .data import TrainingData
 from .recipes import recommended
 
@@ -66,7 +67,10 @@ def train(
     source_task = task
     if config.mixture:
         source_task = resolve_task(task.name, {**task.config.as_dict(), **config.mixture})
-    data = TrainingData(source_task, framing, config, held_out)
+    curriculum = None
+    if config.curriculum != "none":
+        curriculum = Curriculum(source_task, config.curriculum, config.curriculum_style, config.curriculum_threshold)
+    data = TrainingData(source_task, framing, config, held_out, curriculum)
 
     strategy = tf.distribute.MirroredStrategy() if config.distribute == "mirrored" else tf.distribute.get_strategy()
     with strategy.scope():
@@ -88,6 +92,8 @@ def train(
         BestModel(run_dir / "model.keras", config.stop_on),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
     ]
+    if curriculum is not None:
+        callbacks.insert(1, StepUp(curriculum, framing, sets["val"], echo))
     if config.patience:
         callbacks.append(
             keras.callbacks.EarlyStopping(monitor="val_worst_exact", mode="max", patience=config.patience)

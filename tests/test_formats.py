@@ -1,0 +1,148 @@
+"""Target formats (scratchpads), reduction steps, column encodings, one-step-at-a-time decoding, curriculum."""
+
+import numpy as np
+import pytest
+
+import arithseq
+from arithseq import Tokenizer, TokenizerError
+from arithseq.columns import decode_columns, encode_columns, vocabulary_size
+from arithseq.tasks.programs import exact_steps, postfix_program
+from arithseq.tasks.steps import final_answers, reverse_numbers
+from arithseq.training.curriculum import Curriculum
+
+
+@pytest.mark.parametrize(
+    "target, reverse, expected",
+    [
+        ("answer", False, "1916"),
+        ("trace", False, "34*56=1904;12+1904=1916"),
+        ("sums", False, "1904;1916"),
+        ("products", False, "34*56=204+1700=1904;12+1904=1916"),
+        ("products", True, "43*65=402+0071=4091;21+4091=6191"),
+    ],
+)
+def test_targets_of_one_expression(target, reverse, expected):
+    task = arithseq.get_task("mixed", target=target, reverse_output=reverse)
+    assert task.target("12+34*56") == expected
+    assert final_answers(np.array([expected]), target, reverse).tolist() == ["1916"]
+
+
+def test_negative_and_fraction_operands_are_bracketed():
+    task = arithseq.get_task("brackets", target="trace")
+    assert task.target("(1-3)/(4*5)") == "1-3=-2;4*5=20;(-2)/20=-1/10"
+    assert task.target("-(2/3)") == "2/3=2/3;-(2/3)=-2/3"
+
+
+@pytest.mark.parametrize("name, options", [("mixed", {}), ("brackets", {"values": (0, 9)}), ("add-sub", {})])
+def test_the_samplers_steps_are_the_parsers_steps(name, options):
+    task = arithseq.get_task(name, **options)
+    batch = task.sample(300, seed=2, steps=True)
+    parsed = exact_steps(task.grammar, batch.inputs.tolist())
+    assert batch.steps.row.tolist() == parsed.row.tolist()
+    assert batch.steps.expressions().tolist() == parsed.expressions().tolist()
+    assert batch.steps.results().tolist() == parsed.results().tolist()
+    # the last step of every expression with steps is its answer
+    position, counts = batch.steps.row_starts(len(batch))
+    last = position == counts[batch.steps.row] - 1
+    assert batch.steps.results()[last].tolist() == batch.targets[counts > 0].tolist()
+
+
+@pytest.mark.parametrize("target", ["trace", "sums", "products"])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_every_scratchpad_ends_with_the_answer_and_fits_the_bounds(target, reverse):
+    task = arithseq.get_task("mixed", target=target, reverse_output=reverse)
+    batch = task.sample(500, seed=3)
+    plain = arithseq.get_task("mixed").sample(500, seed=3)
+    assert final_answers(batch.targets, target, reverse).tolist() == plain.targets.tolist()
+    assert int(np.strings.str_len(batch.targets).max()) <= task.max_output_length
+    assert set("".join(batch.targets.tolist())) <= set(task.alphabet)
+    tok = Tokenizer.for_task(task)
+    assert tok.decode(tok.encode(batch.targets, "output")).tolist() == batch.targets.tolist()
+
+
+def test_reverse_numbers_reverses_each_number_in_place():
+    texts = np.array(["34*56=1904;12+1904=1916", "-3/14", "7", ""])
+    assert reverse_numbers(texts).tolist() == ["43*65=4091;21+4091=6191", "-3/41", "7", ""]
+    assert reverse_numbers(reverse_numbers(texts)).tolist() == texts.tolist()
+
+
+def test_postfix_programs_follow_precedence_and_brackets():
+    grammar = arithseq.load_grammar("brackets")
+    assert postfix_program(grammar, "12+34*56") == ["12", "34", "56", ("mul", 2), ("add", 2)]
+    assert postfix_program(grammar, "-(1-2)") == ["1", "2", ("sub", 2), ("neg", 1)]
+
+
+@pytest.mark.parametrize(
+    "texts, terms, operators, signed, decoded",
+    [
+        (["12+345", "7+8", "0+0"], 2, "+", False, None),
+        (["12+345-6", "7-8", "999+999+999"], 3, "+-", False, ["12+345-6", "7-8+0", "999+999+999"]),
+        (["(-12)-345", "34*56", "(-9801)+99", "0*0", "2560*54"], 2, "+-*", True, None),
+    ],
+)
+def test_column_encoding_round_trips(texts, terms, operators, signed, decoded):
+    for reverse in (False, True):
+        ids = encode_columns(np.array(texts), 7, reverse, terms, operators, signed)
+        assert ids.min() >= 0 and ids.max() < vocabulary_size(terms, operators, signed)
+        # a missing third number reads +0
+        assert decode_columns(ids, reverse, terms, operators, signed).tolist() == (decoded or texts)
+
+
+def test_column_encoding_puts_the_digits_of_a_column_together():
+    ids = encode_columns(np.array(["12+345"]), 4, reverse=True)
+    assert ids.tolist() == [[25, 14, 3, 0]]  # (2,5) (1,4) (0,3) (0,0): units first
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("12+", "joined by"), ("1++2", "joined by"), ("a+1", "joined by"), ("3*100", "below 100"), ("12345+1", "7 columns")],
+)
+def test_column_encoding_errors_name_the_input(text, message):
+    with pytest.raises(TokenizerError, match=message):
+        encode_columns(np.array([text if "12345" not in text else "12345678+1"]), 7, True, 2, "+-*", True)
+
+
+def test_signed_zero_padded_answers():
+    task = arithseq.get_task("add-sub", input_format="columns", reverse_input=True, reverse_output=True, pad_answer=True)
+    tok = Tokenizer.for_task(task)
+    ids = tok.encode(["-249", "58"], "output")
+    assert ["".join(tok.vocabulary[i] for i in row) for row in ids] == ["9420-", "8500+"]
+    assert tok.decode(ids).tolist() == ["-249", "58"]
+
+
+def test_column_encoding_refuses_what_it_cannot_read():
+    with pytest.raises(arithseq.ConfigError, match="reads up to 3 numbers joined by"):
+        arithseq.get_task("mixed", input_format="columns")
+    with pytest.raises(arithseq.ConfigError, match="steps of \\+ - \\* on whole numbers"):
+        arithseq.get_task("brackets", target="steps", input_format="columns")
+
+
+def test_one_step_at_a_time_learns_sums_of_more_terms_than_trained(tmp_path):
+    config = arithseq.training.recommended("terms").override(
+        train={"epochs": 12, "min_epochs": 12, "steps_per_epoch": 30, "val_size": 300, "test_size": 300}
+    )
+    run = arithseq.train(config, tmp_path / "run", verbose=0, echo=lambda *_: None)
+    report = run.evaluate()
+    assert report.steps_right is not None and report.steps_right >= 0.99, report.format()
+    assert report.exact_match >= 0.98
+    # the loop feeds each of the network's sums back: six numbers, never seen in training
+    assert run.evaluate(n=200, terms=6).exact_match >= 0.95
+    with pytest.warns(arithseq.evaluation.runs.OutsideTrainingWarning, match="6 numbers"):
+        assert run.predict("10+20+30+40+50+60") == "210"
+
+
+def test_curriculum_levels_and_sampling():
+    task = arithseq.get_task("long-addition")
+    curriculum = Curriculum(task, "digits", "naive", 0.9)
+    assert curriculum.levels == [1, 2, 3, 4, 5] and curriculum.level == 1
+    batch = curriculum.sample(500, np.random.default_rng(0), np.array([], dtype=str), False)
+    assert int(batch.numbers.max()) <= 9
+    curriculum.position = 2
+    mixed = Curriculum(task, "digits", "mixed", 0.9)
+    mixed.position = 2
+    drawn = mixed.sample(2000, np.random.default_rng(1), np.array([], dtype=str), False)
+    widest = arithseq.evaluation.strata.digit_counts(drawn.numbers).max(axis=1)
+    assert widest.max() == 3 and (widest == 1).any()  # the current level and easier ones
+    terms = Curriculum(arithseq.get_task("terms"), "terms", "naive", 0.9)
+    assert terms.levels == [2, 3, 4]
+    assert set(terms.sample(200, np.random.default_rng(2), np.array([], dtype=str), False).terms.tolist()) == {2}
