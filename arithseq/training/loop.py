@@ -21,7 +21,7 @@ from ..models import get_model_spec, options_dict
 from ..models.framing import framing_for
 from ..tasks import resolve_task
 from ..tokenizer import Tokenizer
-from .callbacks import BestModel, HeldOutExactMatch, StopAt
+from .callbacks import BestModel, HeldOutExactMatch, Progress, StopAt
 from .curriculum import Curriculum, StepUp
 from .data import TrainingData
 from .recipes import recommended
@@ -86,8 +86,10 @@ def train(
         )
 
     held_out_match = HeldOutExactMatch(task, framing, sets["val"])
+    per_epoch = config.train_size or config.steps_per_epoch * config.batch_size
     callbacks = [
         held_out_match,
+        Progress(per_epoch),
         StopAt(config.target, config.max_minutes, config.min_epochs, config.stop_on),
         BestModel(run_dir / "model.keras", config.stop_on),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
