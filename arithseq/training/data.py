@@ -21,7 +21,6 @@ class TrainingData(keras.utils.PyDataset):
         self.task, self.framing, self.config, self.held_out = task, framing, config, held_out
         self.curriculum = curriculum
         self.rng = np.random.default_rng([config.seed, 2])
-        self.seen = 0
         self._fixed = None
         if config.train_size == 0:
             self._refill()
@@ -33,7 +32,6 @@ class TrainingData(keras.utils.PyDataset):
         else:
             batch = self.task.sample(n, self.rng, exclude=self.held_out, steps=self.task.stepwise)
         self.x, self.y = self.framing.arrays(batch)
-        self.seen += n
 
     def fixed_arrays(self):
         """A fixed training set of ``train_size`` distinct examples (instead of fresh ones)."""
@@ -42,7 +40,6 @@ class TrainingData(keras.utils.PyDataset):
                 self.config.train_size, self.rng, exclude=self.held_out, unique=True, steps=self.task.stepwise
             )
             self._fixed = self.framing.arrays(batch)
-            self.seen = self.config.train_size
         return self._fixed
 
     def __len__(self) -> int:

@@ -120,7 +120,7 @@ def train(
     run = Run(run_dir, resolved, task, tokenizer, keras.saving.load_model(run_dir / "model.keras"))
     report = run.evaluate()
     epochs = len(history.history.get("loss", []))
-    seen = config.train_size * epochs if config.train_size else data.seen
+    seen = per_epoch * epochs
     summary = {**report.to_dict(), "epochs": epochs, "train_seconds": round(seconds, 2), "examples_seen": seen}
     (run_dir / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
     echo(f"\ntrained {config.model} on {task.name} for {epochs} epochs ({seconds:.1f} s, "
