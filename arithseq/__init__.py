@@ -54,11 +54,11 @@ def train(config=None, out=None, **kwargs):
     return train_run(config, out, **kwargs)
 
 
-def load_run(path):
-    """Open a run directory; see :func:`arithseq.evaluation.load_run`."""
+def load_run(path, *, trust=False, allow_unfinished=False):
+    """Open a run folder; see :func:`arithseq.evaluation.load_run`."""
     from .evaluation import load_run as load
 
-    return load(path)
+    return load(path, trust=trust, allow_unfinished=allow_unfinished)
 
 
 __all__ = [

@@ -54,6 +54,7 @@ class TrainConfig:
     patience: int = 0
     max_minutes: float = 0.0
     seed: int = 0
+    checkpoint_every: int = 1
     jit: bool = True
     distribute: str = "none"
     tensorboard: bool = False
@@ -62,7 +63,7 @@ class TrainConfig:
         self.check()
 
     def check(self) -> None:
-        for name in ("epochs", "steps_per_epoch", "batch_size", "val_size", "test_size"):
+        for name in ("epochs", "steps_per_epoch", "batch_size", "val_size", "test_size", "checkpoint_every"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"training option {name!r} must be at least 1, got {getattr(self, name)}")
         for name in ("train_size", "patience", "lr_half_life", "clipnorm", "max_minutes", "min_epochs"):

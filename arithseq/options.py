@@ -9,13 +9,14 @@ tasks, operators and models.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import math
 import tomllib
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -40,11 +41,21 @@ class Registry(Generic[T]):
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self._entries: dict[str, T] = {}
+        self._replacing = False
+
+    @contextlib.contextmanager
+    def replacing(self) -> Iterator[None]:
+        """Within: registrations may replace entries (a plug-in file run again, from a run folder)."""
+        self._replacing = True
+        try:
+            yield
+        finally:
+            self._replacing = False
 
     def register(self, name: str, entry: T, *, replace: bool = False) -> T:
         if not isinstance(name, str) or not name or any(ch.isspace() for ch in name):
             raise ConfigError(f"{self.kind} names must be non-empty strings without spaces, got {name!r}")
-        if name in self._entries and not replace:
+        if name in self._entries and not (replace or self._replacing):
             raise ConfigError(f"{self.kind} {name!r} is already registered; pass replace=True to replace it")
         self._entries[name] = entry
         return entry

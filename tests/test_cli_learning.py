@@ -131,7 +131,7 @@ def test_learning_errors_exit_2_without_traceback(tmp_path, run_dir):
         (["train", "-p", "units=x", "--out", str(tmp_path / "c")], "option 'units' must be a whole number"),
         (["train", "-t", "clipnorm=-1", "--out", str(tmp_path / "d")], "'clipnorm' must not be negative"),
         (["train", "-t", "epoch=3", "--out", str(tmp_path / "e")], "unknown option 'epoch'; did you mean 'epochs'"),
-        (["evaluate", str(tmp_path / "missing")], "no such run directory"),
+        (["evaluate", str(tmp_path / "missing")], "no such run folder"),
         (["train", "--config", str(tmp_path / "none.toml")], "file not found"),
     ]:
         result = runner.invoke(app, args)

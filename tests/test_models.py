@@ -138,9 +138,9 @@ def test_runs_refuse_to_overwrite_and_report_damage(tmp_path):
     with pytest.raises(ConfigError, match="already holds files"):
         arithseq.train(tiny_config("mlp"), target, verbose=0)
     assert (target / "notes.txt").read_text() == "keep me"
-    with pytest.raises(arithseq.ArithseqError, match="missing config.toml"):
+    with pytest.raises(arithseq.ArithseqError, match="no manifest.json; this is not an arithseq run folder"):
         arithseq.load_run(target)
-    with pytest.raises(arithseq.ArithseqError, match="no such run directory"):
+    with pytest.raises(arithseq.ArithseqError, match="no such run folder"):
         arithseq.load_run(tmp_path / "nowhere")
 
 

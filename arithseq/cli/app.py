@@ -32,6 +32,27 @@ ParamOpt = Annotated[
 ]
 RunArg = Annotated[Path, typer.Argument(help="A run directory written by `arithseq train`.")]
 
+TrustOpt = Annotated[
+    bool,
+    typer.Option("--trust", help="Allow the run to execute the Python files it carries (custom operators): only for runs you trust."),
+]
+UnfinishedOpt = Annotated[
+    bool,
+    typer.Option("--allow-unfinished", help="Open a run that did not finish, from its best model so far (with a warning)."),
+]
+
+
+def open_run(path: Path, trust: bool = False, allow_unfinished: bool = False):
+    """``load_run`` for the CLI: a warning on stderr when the run is unfinished."""
+    quiet_tensorflow()
+    from ..evaluation import load_run
+
+    run = load_run(path, trust=trust, allow_unfinished=allow_unfinished)
+    if run.unfinished:
+        typer.echo(f"warning: {path} did not finish; using its best model so far", err=True)
+    return run
+
+
 # Expressions may start with "-"; don't let click read them as options.
 EXPRESSION_ARGS = {"ignore_unknown_options": True}
 

@@ -13,7 +13,19 @@ import typer
 
 from ..errors import ConfigError
 from ..options import parse_assignments
-from .app import EXPRESSION_ARGS, ParamOpt, RunArg, SetOpt, app, progress_bar, quiet_tensorflow, reports_errors
+from .app import (
+    EXPRESSION_ARGS,
+    ParamOpt,
+    RunArg,
+    SetOpt,
+    TrustOpt,
+    UnfinishedOpt,
+    app,
+    open_run,
+    progress_bar,
+    quiet_tensorflow,
+    reports_errors,
+)
 
 TrainOpt = Annotated[
     Optional[list[str]],
@@ -77,8 +89,10 @@ def train(
     distribute: Annotated[Optional[str], typer.Option(help="'none' or 'mirrored' (tf.distribute.MirroredStrategy over local devices).")] = None,
     tensorboard: Annotated[Optional[bool], typer.Option("--tensorboard/--no-tensorboard", help="Write TensorBoard logs to RUN/tensorboard.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Run directory (default runs/TASK-MODEL-TIME).")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Allow writing into a non-empty run directory.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace the run at --out (only once the new one is complete).")] = False,
+    resume: Annotated[Optional[Path], typer.Option(help="Continue the interrupted run at this path (Ctrl-C, kill -9) from its last checkpoint, with its own configuration.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write RUN/report.html and RUN/plots/ at the end (see `arithseq report`).")] = True,
 ) -> None:
     """Train a model, save a run directory, and print held-out exact match, the worst stratum and examples.
 
@@ -92,21 +106,30 @@ def train(
     from ..training import recommended
     from ..training import train as run_training
 
-    if config:
-        base = TrainConfig.from_toml(config)
+    if resume is not None:
+        trained = run_training(None, resume, resume=True, verbose=0 if quiet else "auto", echo=typer.echo)
     else:
-        base = recommended(task or "addition") if recipe else TrainConfig(task=task or "addition")
-    # the typed options are named like the training fields: they join the -t KEY=VALUE overrides
-    overrides = {**parse_assignments(training or [], "--training"), **{k: typed[k] for k in TRAIN_FIELDS if k in typed}}
-    resolved = base.override(
-        task=task,
-        model=model,
-        task_options=parse_assignments(sets or [], "--set"),
-        model_options=parse_assignments(params or [], "--param"),
-        mixture=parse_assignments(mix or [], "--mix"),
-        train=overrides,
-    )
-    run_training(resolved, out, verbose=0 if quiet else "auto", echo=typer.echo, overwrite=overwrite)
+        if config:
+            base = TrainConfig.from_toml(config)
+        else:
+            base = recommended(task or "addition") if recipe else TrainConfig(task=task or "addition")
+        # the typed options are named like the training fields: they join the -t KEY=VALUE overrides
+        overrides = {**parse_assignments(training or [], "--training"), **{k: typed[k] for k in TRAIN_FIELDS if k in typed}}
+        resolved = base.override(
+            task=task,
+            model=model,
+            task_options=parse_assignments(sets or [], "--set"),
+            model_options=parse_assignments(params or [], "--param"),
+            mixture=parse_assignments(mix or [], "--mix"),
+            train=overrides,
+        )
+        trained = run_training(resolved, out, verbose=0 if quiet else "auto", echo=typer.echo, overwrite=overwrite)
+    if report:
+        from ..report.html import write_report
+
+        with progress_bar("writing the report") as advance:
+            page = write_report(trained, progress=advance)
+        typer.echo(f"report written to {page}")
 
 
 @app.command()
@@ -118,16 +141,15 @@ def evaluate(
     seed: Annotated[Optional[int], typer.Option(help="Seed for the fresh examples.")] = None,
     exhaustive: Annotated[bool, typer.Option("--exhaustive", help="Every problem of the task (up to a few million; larger tasks fall back to a stratified sample, and say so).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    trust: TrustOpt = False,
+    allow_unfinished: UnfinishedOpt = False,
 ) -> None:
     """Exact match, its worst stratum, per-character accuracy, RMSE/MAE, invalid outputs and breakdowns.
 
     Without options: the run's own stratified held-out test set. --exhaustive: every problem.
     Change task options with -s (e.g. -s digits=4 or -s terms=3) to measure length generalisation.
     """
-    quiet_tensorflow()
-    from ..evaluation import load_run
-
-    loaded = load_run(run)
+    loaded = open_run(run, trust, allow_unfinished)
     with progress_bar("evaluating") as advance:
         report = loaded.evaluate(n, seed, exhaustive=exhaustive, progress=advance, **parse_assignments(sets or []))
     typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())
@@ -139,6 +161,8 @@ def predict(
     run: RunArg,
     expressions: Annotated[Optional[list[str]], typer.Argument(help="Expressions; none reads one per line from stdin.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Refuse expressions outside the training range instead of answering them with a warning.")] = False,
+    trust: TrustOpt = False,
+    allow_unfinished: UnfinishedOpt = False,
 ) -> None:
     """Print the model's answer to each expression, one line each, batch by batch.
 
@@ -146,12 +170,9 @@ def predict(
     stderr with its line number and text, and the exit status is 2 when any line failed. Expressions
     outside the training range (numbers, terms, operators) are answered with a warning on stderr.
     """
-    quiet_tensorflow()
-    from ..evaluation import load_run
-
     lines = iter(expressions) if expressions else (line.rstrip("\r\n") for line in sys.stdin)
     where = "expression" if expressions else "line"
-    loaded = load_run(run)
+    loaded = open_run(run, trust, allow_unfinished)
     failed = warned = seen = 0
     with progress_bar("predicting") as advance:
         while chunk := list(itertools.islice(lines, PREDICT_CHUNK)):

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ConfigError
-from .app import RunArg, app, progress_bar, quiet_tensorflow, reports_errors
+from .app import RunArg, TrustOpt, UnfinishedOpt, app, open_run, progress_bar, reports_errors
 
 study_app = typer.Typer(help="Studies of a trained run: does it work beyond what it was trained on?", no_args_is_help=True)
 app.add_typer(study_app, name="study")
@@ -26,17 +26,17 @@ def length(
     seed: Annotated[int, typer.Option(help="Seed of the samples.")] = 0,
     plot: Annotated[Optional[Path], typer.Option(help="Where to write the PNG plot (default RUN/plots/length.png).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    trust: TrustOpt = False,
+    allow_unfinished: UnfinishedOpt = False,
 ) -> None:
     """Exact match on numbers of each digit count, on each number of terms and on carry chains,
     settings inside training marked; prints a table and writes a plot of exact match against length."""
-    quiet_tensorflow()
-    from ..evaluation import load_run
     from ..evaluation.study import format_study, length_study, parse_settings
     from ..report.plots import length_plot
 
     if not digits and not terms and not carry_chains:
         raise ConfigError("nothing to study: give --digits, --terms or --carry-chains")
-    loaded = load_run(run)
+    loaded = open_run(run, trust, allow_unfinished)
     with progress_bar("studying") as advance:
         rows = length_study(
             loaded,

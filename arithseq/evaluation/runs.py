@@ -4,8 +4,11 @@
     RUN/model.keras      the best model so far (by validation exact match)
     RUN/tokenizer.json   alphabet, lengths, padding, reversal
     RUN/history.csv      per-epoch metrics
+    RUN/val.npz          the held-out validation set
     RUN/test.npz         the held-out test set (expressions, answers, their numbers)
     RUN/metrics.json     the final held-out evaluation
+    RUN/manifest.json    every file's SHA-256, and whether the run finished
+    RUN/python/          the Python files of a task with custom operators (run only with trust)
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from ..tasks import Batch, Task, resolve_task
 from ..tasks.enumeration import LIMIT
 from ..tokenizer import Tokenizer
 from .metrics import Report, Tally
+from .folders import MANIFEST, RunFolderError, partial_path, verify
 from .prediction import Answers, fit_lengths, outside_training
 from .strata import stratified_sets
 
@@ -32,8 +36,8 @@ from .strata import stratified_sets
 class OutsideTrainingWarning(UserWarning):
     """An expression lies outside what the model was trained on; its answer is less trustworthy."""
 
-FILES = ("config.toml", "model.keras", "tokenizer.json")
 TEST_SET = "test.npz"
+VALIDATION_SET = "val.npz"
 
 
 class Run:
@@ -48,6 +52,7 @@ class Run:
         self.spec = get_model_spec(config.model)
         self.options = self.spec.make_options(config.model_options)
         self.framing: Framing = framing_for(self.spec, self.options, task, tokenizer)
+        self.unfinished = False  # a run opened with allow_unfinished before it finished
 
     def answer(self, expressions: Sequence[str] | np.ndarray, check: bool = True, strict: bool = False) -> Answers:
         """Answers to ``expressions`` by index, an error for each bad one (typed text, column) and a
@@ -174,22 +179,50 @@ class Run:
         return tok.resized(max(tok.input_length, task.max_input_length), max(tok.output_length, task.max_output_length))
 
 
-def load_run(path: str | Path) -> Run:
-    """Open a run directory written by :func:`arithseq.train`."""
+def load_run(path: str | Path, *, trust: bool = False, allow_unfinished: bool = False) -> Run:
+    """Open a run folder written by :func:`arithseq.train`; it is read as data.
+
+    The manifest must say the run finished and every file must match its hash.
+    A run that names Python files (custom operators) loads only with ``trust=True``.
+    ``allow_unfinished`` opens an interrupted run (``RUN`` or ``RUN.partial``) from its
+    best model so far, or its last checkpoint; ``run.unfinished`` is then True.
+    """
     import keras
 
     path = Path(path)
-    if not path.is_dir():
-        raise ArithseqError(f"{path}: no such run directory")
-    for name in FILES:
-        if not (path / name).exists():
-            raise ArithseqError(f"{path}: missing {name}; is this a finished arithseq run directory?")
-    config = TrainConfig.from_toml(path / "config.toml")
+    folder = path
+    if allow_unfinished and not (path / MANIFEST).is_file() and partial_path(path).is_dir():
+        folder = partial_path(path)
+    manifest = verify(folder, allow_unfinished)
+    config = TrainConfig.from_toml(folder / "config.toml")
+    python = list(config.task_options.get("python", []))
+    if python:
+        if not trust:
+            raise RunFolderError(
+                f"{path}: loading this run runs Python code it carries ({', '.join(python)}: custom operators); "
+                "pass --trust (load_run(..., trust=True)) only if you trust whoever made the run"
+            )
+        for name in python:
+            if name not in manifest["files"]:
+                raise RunFolderError(f"{path}: {name} is not one of the run's own files (not in its manifest)")
+        config = config.replace(task_options={**config.task_options, "python": [str((folder / p).resolve()) for p in python]})
     get_model_spec(config.model)  # registers the built-in layers before loading
     task = resolve_task(config.task, config.task_options)
-    tokenizer = Tokenizer.load(path / "tokenizer.json")
+    tokenizer = Tokenizer.load(folder / "tokenizer.json")
+    if tokenizer != Tokenizer.for_task(task):
+        raise RunFolderError(
+            f"{path}: tokenizer.json and config.toml disagree (the task's options give another alphabet, "
+            "lengths or format); the files do not belong to one run"
+        )
+    model_path = folder / "model.keras"
+    if not model_path.is_file() and allow_unfinished:
+        model_path = folder / "checkpoint" / "model.keras"
+    if not model_path.is_file():
+        raise RunFolderError(f"{path}: no model saved yet")
     try:
-        model = keras.saving.load_model(path / "model.keras")
+        model = keras.saving.load_model(model_path, safe_mode=True)
     except Exception as exc:  # keras raises many types for a damaged file
-        raise ArithseqError(f"{path / 'model.keras'}: cannot load the model: {exc}") from None
-    return Run(path, config, task, tokenizer, model)
+        raise RunFolderError(f"{model_path}: cannot load the model: {exc}") from None
+    run = Run(path, config, task, tokenizer, model)
+    run.unfinished = not manifest.get("finished")
+    return run

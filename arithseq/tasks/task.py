@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, SamplingError
+from ..errors import ArithseqError, ConfigError, SamplingError
 from . import exact
 from .batch import ABSENT, Batch
 from .enumeration import LIMIT, enumerate_problems, problem_count
@@ -36,7 +36,13 @@ def run_python_file(path: str) -> None:
     """Run a user's Python file once (it registers custom operators)."""
     if not Path(path).is_file():
         raise ConfigError(f"option 'python': file {path} does not exist")
-    runpy.run_path(path)
+    with NODES.replacing():  # the same operators again (the run folder's copy of a file): no clash
+        try:
+            runpy.run_path(path)
+        except ArithseqError:
+            raise
+        except Exception as exc:  # the user's code failed: say where, without our traceback
+            raise ConfigError(f"option 'python': {path} failed: {type(exc).__name__}: {exc}") from None
 
 
 class Task:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import time
 from pathlib import Path
 
@@ -11,6 +13,8 @@ from ..evaluation.metrics import Tally
 from ..evaluation.strata import Worst
 from ..models.framing import Framing
 from ..tasks import Batch, Task
+from ..files import atomic_text
+from .checkpoints import save_model
 
 
 class HeldOutExactMatch(keras.callbacks.Callback):
@@ -47,32 +51,86 @@ class Progress(keras.callbacks.Callback):
     """Adds ``seconds`` (training time so far) and ``examples_seen`` to the epoch logs: learning
     curves against wall time and data, in history.csv."""
 
-    def __init__(self, per_epoch: int) -> None:
+    def __init__(self, per_epoch: int, seconds_before: float = 0.0) -> None:
         super().__init__()
-        self.per_epoch = per_epoch
+        self.per_epoch, self.seconds_before = per_epoch, seconds_before
+        self.seconds = seconds_before
         self.started = time.perf_counter()
 
     def on_train_begin(self, logs=None) -> None:
-        self.started = time.perf_counter()
+        self.started = time.perf_counter() - self.seconds_before  # a resumed run goes on counting
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.seconds = time.perf_counter() - self.started
         if logs is not None:
-            logs["seconds"] = round(time.perf_counter() - self.started, 3)
+            logs["seconds"] = round(self.seconds, 3)
             logs["examples_seen"] = float(self.per_epoch * (epoch + 1))
+
+
+class History(keras.callbacks.Callback):
+    """``history.csv``, rewritten whole (atomically) after every epoch; a resumed run keeps the rows of
+    the epochs its checkpoint holds and drops any written after it."""
+
+    def __init__(self, path: Path, epochs_done: int) -> None:
+        super().__init__()
+        self.path = path
+        self.rows: list[dict] = []
+        if epochs_done and path.is_file():
+            with path.open(newline="", encoding="utf-8") as fh:
+                self.rows = list(csv.DictReader(fh))[:epochs_done]
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.rows.append({"epoch": epoch, **{k: v for k, v in (logs or {}).items() if _scalar(v)}})
+        columns = list(dict.fromkeys(key for row in self.rows for key in row))
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(self.rows)
+        atomic_text(self.path, out.getvalue())
+
+
+def _scalar(value) -> bool:
+    try:
+        float(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+class EpochLines(keras.callbacks.Callback):
+    """One plain line per epoch, for logs and pipes (no progress-bar control characters)."""
+
+    def __init__(self, echo, epochs: int, held_out: HeldOutExactMatch) -> None:
+        super().__init__()
+        self.echo, self.epochs, self.held_out = echo, epochs, held_out
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        logs = logs or {}
+        worst = self.held_out.worst
+        parts = [f"epoch {epoch + 1}/{self.epochs}", f"loss {logs.get('loss', float('nan')):.4g}"]
+        if "val_exact_match" in logs:
+            parts.append(f"val exact {logs['val_exact_match']:.2%}")
+        if worst is not None:
+            parts.append(f"worst {worst.group} {worst.label} {worst.exact_match:.2%}")
+        parts.append(f"{logs.get('seconds', 0.0):.1f} s")
+        self.echo("  ".join(parts))
 
 
 class StopAt(keras.callbacks.Callback):
     """Stops when every validation stratum (or, with ``stop_on="mean"``, the mean) reaches ``target``
     after ``min_epochs``, or after ``minutes``."""
 
-    def __init__(self, target: float, minutes: float, min_epochs: int = 0, stop_on: str = "worst") -> None:
+    def __init__(
+        self, target: float, minutes: float, min_epochs: int = 0, stop_on: str = "worst", seconds_before: float = 0.0
+    ) -> None:
         super().__init__()
         self.target, self.minutes, self.min_epochs = target, minutes, min_epochs
         self.key = "val_worst_exact" if stop_on == "worst" else "val_exact_match"
+        self.seconds_before = seconds_before
         self.started = time.perf_counter()
 
     def on_train_begin(self, logs=None) -> None:
-        self.started = time.perf_counter()
+        self.started = time.perf_counter() - self.seconds_before
 
     def on_train_batch_end(self, batch, logs=None) -> None:
         if self.minutes and time.perf_counter() - self.started > 60 * self.minutes:
@@ -89,14 +147,17 @@ class BestModel(keras.callbacks.Callback):
     with ``stop_on="mean"``), is at least as good as before: on a tie the later, longer-trained model
     is kept."""
 
-    def __init__(self, path: Path, stop_on: str = "worst") -> None:
+    def __init__(self, path: Path, stop_on: str = "worst", best: tuple[float, float] | None = None, state: dict | None = None) -> None:
         super().__init__()
         self.path = path
         self.keys = ("val_worst_exact", "val_exact_match")[:: 1 if stop_on == "worst" else -1]
-        self.best: tuple[float, float] | None = None
+        self.best = tuple(best) if best else None
+        self.state = state  # the checkpoint's state: it keeps the best score for a resumed run
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         score = tuple(logs.get(key, 0.0) for key in self.keys)
         if self.best is None or score >= self.best:
             self.best = score
-            self.model.save(self.path)
+            save_model(self.model, self.path)
+            if self.state is not None:
+                self.state["best"] = list(score)

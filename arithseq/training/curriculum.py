@@ -62,9 +62,10 @@ class Curriculum:
 class StepUp(keras.callbacks.Callback):
     """Moves the curriculum up a level when the validation problems of the level pass its threshold."""
 
-    def __init__(self, curriculum: Curriculum, framing: Framing, batch: Batch, echo) -> None:
+    def __init__(self, curriculum: Curriculum, framing: Framing, batch: Batch, echo, state: dict | None = None) -> None:
         super().__init__()
         self.curriculum, self.framing, self.batch, self.echo = curriculum, framing, batch, echo
+        self.state = state  # the checkpoint's: a resumed run starts at the level it reached
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         curriculum = self.curriculum
@@ -80,6 +81,8 @@ class StepUp(keras.callbacks.Callback):
             logs["curriculum_level"] = float(curriculum.level)
         if right >= curriculum.threshold:
             curriculum.position += 1
+            if self.state is not None:
+                self.state["curriculum"] = curriculum.position
             after = curriculum.level
             self.echo(f"curriculum: level {curriculum.levels[curriculum.position - 1]} passed ({right:.2%}); "
                       + (f"now level {after}" if after is not None else "now the whole task"))

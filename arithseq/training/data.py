@@ -1,4 +1,8 @@
-"""Training examples: fresh random ones every epoch (the tutorial's way), or a fixed set."""
+"""Training examples: fresh random ones every epoch (the tutorial's way), or a fixed set.
+
+Epoch ``e`` draws from its own generator (seeded with the run's seed and ``e``), so a
+run resumed at epoch ``e`` sees exactly the examples an uninterrupted run would.
+"""
 
 from __future__ import annotations
 
@@ -15,29 +19,40 @@ class TrainingData(keras.utils.PyDataset):
     """Fresh random examples every epoch, never one of the held-out expressions."""
 
     def __init__(
-        self, task: Task, framing: Framing, config: TrainConfig, held_out: np.ndarray, curriculum: Curriculum | None = None
+        self,
+        task: Task,
+        framing: Framing,
+        config: TrainConfig,
+        held_out: np.ndarray,
+        curriculum: Curriculum | None = None,
+        epoch: int = 0,
     ) -> None:
         super().__init__()
         self.task, self.framing, self.config, self.held_out = task, framing, config, held_out
         self.curriculum = curriculum
-        self.rng = np.random.default_rng([config.seed, 2])
+        self.epoch = epoch
         self._fixed = None
         if config.train_size == 0:
             self._refill()
 
+    def _rng(self, epoch: int) -> np.random.Generator:
+        return np.random.default_rng([self.config.seed, 2, epoch])
+
     def _refill(self) -> None:
         n = self.config.steps_per_epoch * self.config.batch_size
+        rng = self._rng(self.epoch)
         if self.curriculum is not None:
-            batch = self.curriculum.sample(n, self.rng, self.held_out, self.task.stepwise)
+            batch = self.curriculum.sample(n, rng, self.held_out, self.task.stepwise)
         else:
-            batch = self.task.sample(n, self.rng, exclude=self.held_out, steps=self.task.stepwise)
+            batch = self.task.sample(n, rng, exclude=self.held_out, steps=self.task.stepwise)
         self.x, self.y = self.framing.arrays(batch)
 
     def fixed_arrays(self):
         """A fixed training set of ``train_size`` distinct examples (instead of fresh ones)."""
         if self._fixed is None:
+            rng = np.random.default_rng([self.config.seed, 3])
             batch = self.task.sample(
-                self.config.train_size, self.rng, exclude=self.held_out, unique=True, steps=self.task.stepwise
+                self.config.train_size, rng, exclude=self.held_out, unique=True, steps=self.task.stepwise
             )
             self._fixed = self.framing.arrays(batch)
         return self._fixed
@@ -51,4 +66,5 @@ class TrainingData(keras.utils.PyDataset):
         return x, self.y[part]
 
     def on_epoch_end(self) -> None:
+        self.epoch += 1
         self._refill()

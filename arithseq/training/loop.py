@@ -1,9 +1,15 @@
-"""``train()``: a configuration in, a trained model and its run directory out."""
+"""``train()``: a configuration in, a trained model and its run folder out.
+
+The run is written into ``RUN.partial`` (config, tokenizer, held-out sets, history,
+the best model, a checkpoint every epoch) and renamed to ``RUN`` when it is
+complete; ``resume=True`` continues an interrupted one from its last checkpoint.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import time
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -15,13 +21,16 @@ import tensorflow as tf
 
 from ..config import TrainConfig
 from ..errors import ConfigError
-from ..evaluation.runs import TEST_SET, Run
+from ..evaluation.folders import atomic_batch, copy_python, finish, partial_path, prepare, write_manifest
+from ..evaluation.runs import TEST_SET, VALIDATION_SET, Run
 from ..evaluation.strata import stratified_sets
+from ..files import atomic_text
 from ..models import get_model_spec, options_dict
 from ..models.framing import framing_for
-from ..tasks import resolve_task
+from ..tasks import Batch, resolve_task
 from ..tokenizer import Tokenizer
-from .callbacks import BestModel, HeldOutExactMatch, Progress, StopAt
+from .callbacks import BestModel, EpochLines, HeldOutExactMatch, History, Progress, StopAt
+from .checkpoints import Checkpoint, load_checkpoint
 from .curriculum import Curriculum, StepUp
 from .data import TrainingData
 from .recipes import recommended
@@ -39,30 +48,51 @@ def train(
     verbose: int | str = "auto",
     echo: Callable[[str], None] = print,
     overwrite: bool = False,
+    resume: bool = False,
     **changes: Any,
 ) -> Run:
     """Train a model as ``config`` says (default: addition's recommended settings; fields may be
-    changed by keyword) and save a run directory."""
-    config = (config or recommended()).replace(**changes)
+    changed by keyword) and save a run folder at ``out``.
+
+    ``verbose``: ``"auto"`` (a progress bar on a terminal, one plain line per epoch otherwise),
+    0 (silent), 1 (progress bar) or 2 (plain lines). ``resume``: continue the unfinished run at
+    ``out`` (its own configuration; ``config`` is ignored).
+    """
+    if resume:
+        if out is None:
+            raise ConfigError("resume needs the run folder to continue (--resume RUN)")
+        config = TrainConfig.from_toml(partial_path(Path(out)) / "config.toml")
+    else:
+        config = (config or recommended()).replace(**changes)
+    if config.tensorboard and importlib.util.find_spec("tensorboard") is None:
+        raise ConfigError("--tensorboard needs TensorBoard: pip install \"arithseq[tensorboard]\"")
     task = resolve_task(config.task, config.task_options)
     spec = get_model_spec(config.model)
     options = spec.make_options(config.model_options)
     tokenizer = Tokenizer.for_task(task)
     framing = framing_for(spec, options, task, tokenizer)
     run_dir = Path(out) if out else default_run_dir(config)
-    _prepare(run_dir, overwrite)
+    folder = prepare(run_dir, overwrite, resume)
 
-    # the resolved configuration first: even an interrupted run can be repeated
-    resolved = config.replace(
-        task_options=task.config.as_dict(),
-        model_options=options_dict(options),
-    )
-    (run_dir / "config.toml").write_text(resolved.to_toml())
-    tokenizer.save(run_dir / "tokenizer.json")
+    if resume:
+        resolved = config
+        sets = {"val": Batch.load(folder / VALIDATION_SET), "test": Batch.load(folder / TEST_SET)}
+        model, state = load_checkpoint(folder)
+    else:
+        # the resolved configuration first: even an interrupted run can be repeated
+        task_options = task.config.as_dict()
+        if task.config.python:
+            task_options["python"] = copy_python(task.config.python, folder)
+        resolved = config.replace(task_options=task_options, model_options=options_dict(options))
+        atomic_text(folder / "config.toml", resolved.to_toml())
+        atomic_text(folder / "tokenizer.json", json.dumps(tokenizer.to_dict(), indent=2) + "\n")
+        keras.utils.set_random_seed(config.seed)
+        sets = stratified_sets(task, {"val": config.val_size, "test": config.test_size}, seed=config.seed + 1)
+        for name, path in (("val", VALIDATION_SET), ("test", TEST_SET)):
+            atomic_batch(sets[name], folder / path)
+        write_manifest(folder, finished=False, epochs=0)
+        model, state = build(spec, options, framing, config), {"epoch": 0, "seconds": 0.0}
 
-    keras.utils.set_random_seed(config.seed)
-    sets = stratified_sets(task, {"val": config.val_size, "test": config.test_size}, seed=config.seed + 1)
-    sets["test"].save(run_dir / TEST_SET)
     held_out = np.concatenate([sets["val"].inputs, sets["test"].inputs])  # never trained on
     source_task = task
     if config.mixture:
@@ -70,8 +100,75 @@ def train(
     curriculum = None
     if config.curriculum != "none":
         curriculum = Curriculum(source_task, config.curriculum, config.curriculum_style, config.curriculum_threshold)
-    data = TrainingData(source_task, framing, config, held_out, curriculum)
+        curriculum.position = state.get("curriculum", 0)
+        state["curriculum"] = curriculum.position
+    data = TrainingData(source_task, framing, config, held_out, curriculum, epoch=state["epoch"])
 
+    callbacks, held_out_match = _callbacks(config, task, framing, sets["val"], folder, state, curriculum, echo, verbose)
+    if config.train_size:
+        x, y = data.fixed_arrays()
+        source = {"x": x, "y": y, "batch_size": config.batch_size, "shuffle": True}
+    else:
+        source = {"x": data}
+    try:
+        model.fit(**source, epochs=config.epochs, initial_epoch=state["epoch"], callbacks=callbacks, verbose=_bar(verbose))
+    except KeyboardInterrupt:
+        echo(f"\ninterrupted: `arithseq train --resume {run_dir}` continues from the last finished epoch")
+        raise
+    return _finish(resolved, task, tokenizer, folder, run_dir, held_out_match, callbacks, echo)
+
+
+def _bar(verbose: int | str) -> int:
+    """Keras' own progress bar only where a person watches a terminal."""
+    if verbose == "auto":
+        return 1 if sys.stdout.isatty() else 0
+    return 1 if verbose == 1 else 0
+
+
+def _callbacks(config, task, framing, val: Batch, folder: Path, state: dict, curriculum, echo, verbose) -> tuple[list, HeldOutExactMatch]:
+    held_out_match = HeldOutExactMatch(task, framing, val)
+    per_epoch = config.train_size or config.steps_per_epoch * config.batch_size
+    best = BestModel(folder / "model.keras", config.stop_on, state.get("best"), state)
+    callbacks = [
+        held_out_match,
+        Progress(per_epoch, state.get("seconds", 0.0)),
+        StopAt(config.target, config.max_minutes, config.min_epochs, config.stop_on, state.get("seconds", 0.0)),
+        best,
+        History(folder / "history.csv", state["epoch"]),
+        Checkpoint(folder, config.checkpoint_every, state),
+    ]
+    if curriculum is not None:
+        callbacks.insert(1, StepUp(curriculum, framing, val, echo, state))
+    if verbose == 2 or (verbose == "auto" and not sys.stdout.isatty()):
+        callbacks.append(EpochLines(echo, config.epochs, held_out_match))
+    if config.patience:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_worst_exact", mode="max", patience=config.patience))
+    if config.tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(str(folder / "tensorboard")))
+    return callbacks, held_out_match
+
+
+def _finish(resolved, task, tokenizer, folder: Path, run_dir: Path, held_out_match, callbacks, echo) -> Run:
+    progress = next(c for c in callbacks if isinstance(c, Progress))
+    history = next(c for c in callbacks if isinstance(c, History))
+    epochs, seconds = len(history.rows), progress.seconds
+    run = Run(folder, resolved, task, tokenizer, keras.saving.load_model(folder / "model.keras", safe_mode=True))
+    report = run.evaluate()
+    seen = progress.per_epoch * epochs
+    summary = {**report.to_dict(), "epochs": epochs, "train_seconds": round(seconds, 2), "examples_seen": seen}
+    atomic_text(folder / "metrics.json", json.dumps(summary, indent=2) + "\n")
+    finish(folder, run_dir)
+    run.path = run_dir
+    echo(f"\ntrained {resolved.model} on {task.name} for {epochs} epochs ({seconds:.1f} s, "
+         f"{seen:,} examples); run saved to {run_dir}")
+    echo(report.format())
+    lagging = held_out_match.worst
+    if resolved.target and lagging is not None and lagging.exact_match < resolved.target:
+        echo(f"warning: a stratum lags behind the target {resolved.target:.2%}: validation {lagging.describe()}")
+    return run
+
+
+def build(spec, options, framing, config: TrainConfig) -> keras.Model:
     strategy = tf.distribute.MirroredStrategy() if config.distribute == "mirrored" else tf.distribute.get_strategy()
     with strategy.scope():
         model = spec.build(framing.shapes(), options)
@@ -84,55 +181,4 @@ def train(
             metrics=framing.metrics(),
             jit_compile=config.jit,
         )
-
-    held_out_match = HeldOutExactMatch(task, framing, sets["val"])
-    per_epoch = config.train_size or config.steps_per_epoch * config.batch_size
-    callbacks = [
-        held_out_match,
-        Progress(per_epoch),
-        StopAt(config.target, config.max_minutes, config.min_epochs, config.stop_on),
-        BestModel(run_dir / "model.keras", config.stop_on),
-        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
-    ]
-    if curriculum is not None:
-        callbacks.insert(1, StepUp(curriculum, framing, sets["val"], echo))
-    if config.patience:
-        callbacks.append(
-            keras.callbacks.EarlyStopping(monitor="val_worst_exact", mode="max", patience=config.patience)
-        )
-    if config.tensorboard:
-        callbacks.append(keras.callbacks.TensorBoard(str(run_dir / "tensorboard")))
-
-    if config.train_size:
-        x, y = data.fixed_arrays()
-        source = {"x": x, "y": y, "batch_size": config.batch_size, "shuffle": True}
-    else:
-        source = {"x": data}
-    started = time.perf_counter()
-    history = model.fit(
-        **source,
-        epochs=config.epochs,
-        callbacks=callbacks,
-        verbose=verbose,
-    )
-    seconds = time.perf_counter() - started
-
-    run = Run(run_dir, resolved, task, tokenizer, keras.saving.load_model(run_dir / "model.keras"))
-    report = run.evaluate()
-    epochs = len(history.history.get("loss", []))
-    seen = per_epoch * epochs
-    summary = {**report.to_dict(), "epochs": epochs, "train_seconds": round(seconds, 2), "examples_seen": seen}
-    (run_dir / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n")
-    echo(f"\ntrained {config.model} on {task.name} for {epochs} epochs ({seconds:.1f} s, "
-         f"{seen:,} examples); run saved to {run_dir}")
-    echo(report.format())
-    lagging = held_out_match.worst
-    if config.target and lagging is not None and lagging.exact_match < config.target:
-        echo(f"warning: a stratum lags behind the target {config.target:.2%}: validation {lagging.describe()}")
-    return run
-
-
-def _prepare(run_dir: Path, overwrite: bool) -> None:
-    if run_dir.exists() and any(run_dir.iterdir()) and not overwrite:
-        raise ConfigError(f"{run_dir} already holds files; choose another --out or pass --overwrite")
-    run_dir.mkdir(parents=True, exist_ok=True)
+    return model
