@@ -35,6 +35,9 @@ class TrainConfig:
     task_options: dict[str, Any] = field(default_factory=dict)
     model: str = "attention"
     model_options: dict[str, Any] = field(default_factory=dict)
+    data: str = ""  # question/answer files instead of a grammar's task (TSV, CSV, JSONL, alternating lines)
+    val_data: str = ""
+    test_data: str = ""
     epochs: int = 300
     steps_per_epoch: int = 50
     batch_size: int = 256
@@ -75,6 +78,10 @@ class TrainConfig:
             raise ConfigError(f"training option 'learning_rate' must be a positive number, got {self.learning_rate}")
         if not 0 <= self.seed < 2**32:
             raise ConfigError(f"training option 'seed' must be in 0..{2**32 - 1}, got {self.seed}")
+        if self.data and (self.curriculum != "none" or self.mixture):
+            raise ConfigError("a task from a data file has no curriculum or mixture: its examples are the file's")
+        if (self.val_data or self.test_data) and not self.data:
+            raise ConfigError("training options 'val_data' and 'test_data' go with 'data' (the training file)")
         unknown = set(self.mixture) - set(MIXTURE_OPTIONS)
         if unknown:
             raise ConfigError(

@@ -21,6 +21,17 @@ app = typer.Typer(
     add_completion=False,
 )
 
+VERBOSE = {"on": False}
+
+
+@app.callback()
+def options(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show TensorFlow's own start-up and log messages.")] = False,
+) -> None:
+    """Teach neural networks arithmetic as sequence-to-sequence learning, and measure how well they learn it."""
+    VERBOSE["on"] = verbose
+
+
 TaskArg = Annotated[str, typer.Argument(help="A task name (see `arithseq tasks`) or a task .toml file.")]
 SetOpt = Annotated[
     Optional[list[str]],
@@ -91,7 +102,9 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 def quiet_tensorflow() -> None:
     """Import TensorFlow and find its devices with C-level stderr muted: its start-up chatter
     (CUDA probes, CPU feature notes) is not for people using the CLI. Python errors still show."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if VERBOSE["on"] or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+        return  # the user asked for TensorFlow's messages, or set its own log level
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     if "tensorflow" in sys.modules:
         return
     saved = os.dup(2)

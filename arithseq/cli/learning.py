@@ -48,6 +48,7 @@ MixOpt = Annotated[
 @reports_errors
 def models() -> None:
     """List the registered models, their framing and their options with defaults."""
+    quiet_tensorflow()
     from ..models import get_model_spec, list_models
 
     for name in list_models():
@@ -66,6 +67,9 @@ def train(
     sets: SetOpt = None,
     params: ParamOpt = None,
     training: TrainOpt = None,
+    data: Annotated[Optional[Path], typer.Option("--data", help="Train on question/answer pairs from a file (TSV, CSV, JSONL, or alternating question and answer lines) instead of a task.")] = None,
+    val_data: Annotated[Optional[Path], typer.Option("--val-data", help="Validation pairs (default: a tenth of --data, at most --val-size).")] = None,
+    test_data: Annotated[Optional[Path], typer.Option("--test-data", help="Test pairs (default: a tenth of --data, at most --test-size).")] = None,
     mix: MixOpt = None,
     recipe: Annotated[bool, typer.Option("--recipe/--no-recipe", help="Start from the task's recommended settings (format, model, mixture, schedule) or from the generic defaults.")] = True,
     epochs: Annotated[Optional[int], typer.Option(help="Most epochs to train.")] = None,
@@ -111,8 +115,13 @@ def train(
     else:
         if config:
             base = TrainConfig.from_toml(config)
+        elif data is not None:
+            base = TrainConfig(task="data")  # no task's recipe: the format is the file's
         else:
             base = recommended(task or "addition") if recipe else TrainConfig(task=task or "addition")
+        for key, path in (("data", data), ("val_data", val_data), ("test_data", test_data)):
+            if path is not None:
+                typed[key] = str(path)
         # the typed options are named like the training fields: they join the -t KEY=VALUE overrides
         overrides = {**parse_assignments(training or [], "--training"), **{k: typed[k] for k in TRAIN_FIELDS if k in typed}}
         resolved = base.override(

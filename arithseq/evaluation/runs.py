@@ -25,6 +25,7 @@ from ..errors import ArithseqError, ConfigError, ExpressionError, shown
 from ..models import get_model_spec
 from ..models.framing import Framing, framing_for
 from ..tasks import Batch, Task, resolve_task
+from ..tasks.datatask import DataTask
 from ..tasks.enumeration import LIMIT
 from ..tokenizer import Tokenizer
 from .metrics import Report, Tally
@@ -38,6 +39,7 @@ class OutsideTrainingWarning(UserWarning):
 
 TEST_SET = "test.npz"
 VALIDATION_SET = "val.npz"
+DATA_SET = "data.npz"  # a task from question/answer files: every pair, as read
 
 
 class Run:
@@ -62,7 +64,8 @@ class Run:
         out = Answers(errors=list(reading.errors))
         batch, rows = reading.batch, reading.rows
         keep = np.ones(len(batch), bool)
-        for i, message in outside_training(self.task, batch, reading.shapes):
+        notes = [] if self.task.from_data else outside_training(self.task, batch, reading.shapes)
+        for i, message in notes:
             if strict:
                 out.errors.append((int(rows[i]), ArithseqError(f"{message} (strict mode)")))
                 keep[i] = False
@@ -126,10 +129,14 @@ class Run:
         if n is not None and n < 1:
             raise ConfigError(f"the number of problems to evaluate must be at least 1, got {n}")
         task = self.task
-        if task_options:
+        saved = self.path / TEST_SET
+        if task.from_data:
+            if task_options or n is not None:
+                raise ConfigError(f"run {self.path} learned from a data file: it is judged on its own test set only")
+            exhaustive = False
+        elif task_options:
             task = resolve_task(self.task.name, {**self.task.config.as_dict(), **task_options})
         seed = self.config.seed + 7 if seed is None else seed
-        saved = self.path / TEST_SET
         if exhaustive and task.size <= LIMIT:
             batches, total, source = task.enumerate(), task.size, f"all {task.size:,} problems of the task"
         elif exhaustive or task_options or n is not None or not saved.exists():
@@ -139,7 +146,8 @@ class Run:
                 source += f" (the task has {task.size:,} problems, more than the {LIMIT:,} enumerated)"
             batches, total = [stratified_sets(task, {"test": size}, seed)["test"]], size
         else:
-            batches, total, source = [Batch.load(saved)], None, "held-out test set, stratified"
+            source = "held-out test data" if task.from_data else "held-out test set, stratified"
+            batches, total = [Batch.load(saved)], None
         tokenizer = self.tokenizer_for(task)
         framing = framing_for(self.spec, self.options, task, tokenizer)
         tally = Tally(task, source)
@@ -207,7 +215,10 @@ def load_run(path: str | Path, *, trust: bool = False, allow_unfinished: bool = 
                 raise RunFolderError(f"{path}: {name} is not one of the run's own files (not in its manifest)")
         config = config.replace(task_options={**config.task_options, "python": [str((folder / p).resolve()) for p in python]})
     get_model_spec(config.model)  # registers the built-in layers before loading
-    task = resolve_task(config.task, config.task_options)
+    if config.data:
+        task = DataTask.from_batch(config.task, Batch.load(folder / DATA_SET), config.task_options)
+    else:
+        task = resolve_task(config.task, config.task_options)
     tokenizer = Tokenizer.load(folder / "tokenizer.json")
     if tokenizer != Tokenizer.for_task(task):
         raise RunFolderError(

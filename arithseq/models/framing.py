@@ -160,7 +160,7 @@ class RegressionFraming(Framing):
     def __init__(self, *args) -> None:
         super().__init__(*args)
         config = self.task.config
-        if self.task.table.ops_used not in (("add",), ()) or config.terms[0] != config.terms[1]:
+        if self.task.from_data or self.task.table.ops_used not in (("add",), ()) or config.terms[0] != config.terms[1]:
             raise ConfigError(
                 f"model {self.spec.name!r} uses the mapping framing, which needs a task with a fixed number "
                 f"of '+' terms; task {self.task.name!r} has terms {config.terms[0]}-{config.terms[1]} and "

@@ -123,7 +123,9 @@ class Batch(Sequence[Example]):
         """Write to an ``.npz`` file (a path or an open binary file); values past int64 are kept as text."""
         columns = {"inputs": self.inputs, "numbers": self.numbers}
         if self.targets is not None:
-            columns.update(targets=self.targets, numerators=self.numerators, denominators=self.denominators)
+            columns["targets"] = self.targets
+        if self.numerators is not None:
+            columns.update(numerators=self.numerators, denominators=self.denominators)
         np.savez(file, **{k: v.astype(str) if v.dtype == object else v for k, v in columns.items()})
 
     @staticmethod

@@ -48,6 +48,8 @@ def run_python_file(path: str) -> None:
 class Task:
     """A language of arithmetic expressions with sampling, exact evaluation and fixed lengths."""
 
+    from_data = False  # a grammar's task (a DataTask comes from question/answer files)
+
     def __init__(self, name: str, config: TaskConfig) -> None:
         self.name = name
         self.config = config

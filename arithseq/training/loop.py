@@ -22,17 +22,19 @@ import tensorflow as tf
 from ..config import TrainConfig
 from ..errors import ConfigError
 from ..evaluation.folders import atomic_batch, copy_python, finish, partial_path, prepare, write_manifest
-from ..evaluation.runs import TEST_SET, VALIDATION_SET, Run
+from ..evaluation.runs import DATA_SET, TEST_SET, VALIDATION_SET, Run
 from ..evaluation.strata import stratified_sets
 from ..files import atomic_text
 from ..models import get_model_spec, options_dict
 from ..models.framing import framing_for
 from ..tasks import Batch, resolve_task
+from ..tasks.datatask import DataTask
 from ..tokenizer import Tokenizer
 from .callbacks import BestModel, EpochLines, HeldOutExactMatch, History, Progress, StopAt
 from .checkpoints import Checkpoint, load_checkpoint
 from .curriculum import Curriculum, StepUp
 from .data import TrainingData
+from .external import data_task
 from .recipes import recommended
 
 
@@ -66,7 +68,13 @@ def train(
         config = (config or recommended()).replace(**changes)
     if config.tensorboard and importlib.util.find_spec("tensorboard") is None:
         raise ConfigError("--tensorboard needs TensorBoard: pip install \"arithseq[tensorboard]\"")
-    task = resolve_task(config.task, config.task_options)
+    if config.data and not resume:
+        task, data_sets = data_task(config)  # read and checked before anything is created
+        config = config.replace(task=task.name, data=str(Path(config.data).resolve()))
+    elif config.data:
+        task = DataTask.from_batch(config.task, Batch.load(partial_path(Path(out)) / DATA_SET), config.task_options)
+    else:
+        task = resolve_task(config.task, config.task_options)
     spec = get_model_spec(config.model)
     options = spec.make_options(config.model_options)
     tokenizer = Tokenizer.for_task(task)
@@ -80,14 +88,18 @@ def train(
         model, state = load_checkpoint(folder)
     else:
         # the resolved configuration first: even an interrupted run can be repeated
-        task_options = task.config.as_dict()
+        task_options = config.task_options if config.data else task.config.as_dict()
         if task.config.python:
             task_options["python"] = copy_python(task.config.python, folder)
         resolved = config.replace(task_options=task_options, model_options=options_dict(options))
         atomic_text(folder / "config.toml", resolved.to_toml())
         atomic_text(folder / "tokenizer.json", json.dumps(tokenizer.to_dict(), indent=2) + "\n")
         keras.utils.set_random_seed(config.seed)
-        sets = stratified_sets(task, {"val": config.val_size, "test": config.test_size}, seed=config.seed + 1)
+        if config.data:
+            sets = data_sets
+            atomic_batch(task.batch(), folder / DATA_SET)
+        else:
+            sets = stratified_sets(task, {"val": config.val_size, "test": config.test_size}, seed=config.seed + 1)
         for name, path in (("val", VALIDATION_SET), ("test", TEST_SET)):
             atomic_batch(sets[name], folder / path)
         write_manifest(folder, finished=False, epochs=0)
@@ -95,7 +107,7 @@ def train(
 
     held_out = np.concatenate([sets["val"].inputs, sets["test"].inputs])  # never trained on
     source_task = task
-    if config.mixture:
+    if config.mixture and not config.data:
         source_task = resolve_task(task.name, {**task.config.as_dict(), **config.mixture})
     curriculum = None
     if config.curriculum != "none":
