@@ -96,8 +96,10 @@ class TrainConfig:
             raise ConfigError(f"training option 'curriculum_threshold' must be in (0, 1], got {self.curriculum_threshold}")
         if self.stop_on not in ("worst", "mean"):
             raise ConfigError(f"training option 'stop_on' must be 'worst' (stratum) or 'mean', got {self.stop_on!r}")
-        if self.distribute not in ("none", "mirrored"):
-            raise ConfigError(f"training option 'distribute' must be 'none' or 'mirrored', got {self.distribute!r}")
+        if self.distribute not in ("none", "mirrored", "multi-worker"):
+            raise ConfigError(
+                f"training option 'distribute' must be 'none', 'mirrored' or 'multi-worker', got {self.distribute!r}"
+            )
 
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)

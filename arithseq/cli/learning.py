@@ -90,7 +90,7 @@ def train(
     max_minutes: Annotated[Optional[float], typer.Option(help="Stop training after this many minutes; 0 no limit.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed for data, weights and order: the same seed repeats a run.")] = None,
     jit: Annotated[Optional[bool], typer.Option("--jit/--no-jit", help="Compile with XLA.")] = None,
-    distribute: Annotated[Optional[str], typer.Option(help="'none' or 'mirrored' (tf.distribute.MirroredStrategy over local devices).")] = None,
+    distribute: Annotated[Optional[str], typer.Option(help="'none'; 'mirrored' (tf.distribute.MirroredStrategy over the local GPUs, or the logical CPUs without one); 'multi-worker' (MultiWorkerMirroredStrategy over the workers TF_CONFIG names: run the same command on each; worker 0 saves the run).")] = None,
     tensorboard: Annotated[Optional[bool], typer.Option("--tensorboard/--no-tensorboard", help="Write TensorBoard logs to RUN/tensorboard.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Run directory (default runs/TASK-MODEL-TIME).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace the run at --out (only once the new one is complete).")] = False,

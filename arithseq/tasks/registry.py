@@ -95,25 +95,27 @@ def load_task_file(path: str | Path) -> tuple[str, TaskConfig]:
     return name, config
 
 
+# one token per column of digits, least significant first, answers zero-padded: addition by hand
+COLUMNS = {"input_format": "columns", "reverse_input": True, "reverse_output": True, "pad_answer": True}
+# a GRU writes one answer digit per column, carrying in its state. Every digit count equally likely in
+# training (1+1 is as common as 123+456) and a tenth of long carry chains (999+1); nothing in the network
+# depends on the number of columns, so it adds numbers longer than it ever saw
+COLUMN_SUMS = dict(
+    task_options=COLUMNS,
+    model="column-gru",
+    mixture={"numbers": "by-digits", "carry_chains": 0.1},
+    learning_rate=0.01,
+    lr_half_life=500,
+    target=1.0,
+)
+
 register_task(
     "addition",
     description="two numbers 1..999 added, the tutorial's task (n_numbers/largest change it)",
     grammar="addition",
     terms=2,
     values=(1, 999),
-    recipe=dict(
-        # one token per column of digits, least significant first; a GRU writes one answer digit per
-        # column, carrying in its state: addition by hand. Every digit count equally likely in
-        # training (1+1 is as common as 123+456) and a tenth of long carry chains (999+1)
-        task_options={"input_format": "columns", "reverse_input": True, "reverse_output": True, "pad_answer": True},
-        model="column-gru",
-        mixture={"numbers": "by-digits", "carry_chains": 0.1},
-        learning_rate=0.01,
-        lr_half_life=500,
-        target=1.0,
-        min_epochs=24,
-        epochs=60,
-    ),
+    recipe={**COLUMN_SUMS, "min_epochs": 24, "epochs": 60},
 )
 register_task(
     "long-addition",
@@ -121,18 +123,7 @@ register_task(
     grammar="addition",
     terms=2,
     values=(0, 99_999),
-    recipe=dict(
-        # the same column-by-column network as addition's: nothing in it depends on the number of
-        # columns, so it adds numbers longer than it ever saw
-        task_options={"input_format": "columns", "reverse_input": True, "reverse_output": True, "pad_answer": True},
-        model="column-gru",
-        mixture={"numbers": "by-digits", "carry_chains": 0.1},
-        learning_rate=0.01,
-        lr_half_life=500,
-        target=1.0,
-        min_epochs=30,
-        epochs=80,
-    ),
+    recipe={**COLUMN_SUMS, "min_epochs": 30, "epochs": 80},
 )
 register_task(
     "terms",
@@ -143,10 +134,7 @@ register_task(
     recipe=dict(
         # one operation at a time: the network adds two numbers column by column (running sums), a
         # decoding loop feeds each sum back in; its figures are reported apart from single-pass models
-        task_options={
-            "target": "steps", "input_format": "columns", "reverse_input": True, "reverse_output": True,
-            "pad_answer": True,
-        },
+        task_options={**COLUMNS, "target": "steps"},
         model="column-gru",
         mixture={"numbers": "by-digits"},
         learning_rate=0.01,
@@ -167,7 +155,7 @@ register_task(
         # one token per column holds the digits of all three numbers and both operators; a
         # bidirectional GRU reads the columns both ways (the sign of a difference depends on its top
         # digits), a GRU then writes the magnitude least significant digit first and the sign last
-        task_options={"input_format": "columns", "reverse_input": True, "reverse_output": True, "pad_answer": True},
+        task_options=COLUMNS,
         model="column-gru",
         model_options={"units": 96, "embedding_dim": 48, "layers": 2, "bidirectional": True},
         mixture={"numbers": "by-digits"},
@@ -191,10 +179,7 @@ register_task(
         # one operation at a time, in the order of precedence; each step is read column by column:
         # digit i of both numbers for + and -, digit i of the left factor and the whole right one
         # (below 100) for *. Training leans on products (their carries are the hard part)
-        task_options={
-            "target": "steps", "input_format": "columns", "reverse_input": True, "reverse_output": True,
-            "pad_answer": True,
-        },
+        task_options={**COLUMNS, "target": "steps"},
         model="column-gru",
         model_options={"units": 128, "embedding_dim": 48, "layers": 2, "bidirectional": True},
         mixture={"numbers": "uniform", "operators": "+=1,-=1,*=6"},

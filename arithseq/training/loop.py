@@ -17,7 +17,6 @@ from typing import Any
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from ..config import TrainConfig
 from ..errors import ConfigError
@@ -34,6 +33,7 @@ from .callbacks import BestModel, EpochLines, HeldOutExactMatch, History, Progre
 from .checkpoints import Checkpoint, load_checkpoint
 from .curriculum import Curriculum, StepUp
 from .data import TrainingData
+from .distributed import describe, fit_multi_worker, strategy_for
 from .external import data_task
 from .recipes import recommended
 
@@ -122,10 +122,30 @@ def train(
         source = {"x": x, "y": y, "batch_size": config.batch_size, "shuffle": True}
     else:
         source = {"x": data}
+    multi_worker = config.distribute == "multi-worker"
+    if multi_worker and resume:
+        raise ConfigError(
+            f"--resume {run_dir}: a multi-worker run cannot be resumed (its checkpoint holds the chief's "
+            "model only); start it again with --overwrite"
+        )
+    if config.distribute != "none":
+        echo(describe(model.distribute_strategy, config.distribute))
     try:
-        model.fit(**source, epochs=config.epochs, initial_epoch=state["epoch"], callbacks=callbacks, verbose=_bar(verbose))
+        if multi_worker:  # Keras' fit fails under MultiWorkerMirroredStrategy: our own step, same callbacks
+            plain = build(spec, options, framing, config.replace(distribute="none"))
+            outcome = fit_multi_worker(
+                model, data, config, framing, callbacks, plain, initial_epoch=state["epoch"], verbose=_bar(verbose)
+            )
+            if not outcome.chief:  # the chief saves the run; this worker's folder keeps only what came before
+                echo(f"trained {len(outcome.epoch)} epochs with the other workers; the chief saves the run")
+                run = Run(folder, resolved, task, tokenizer, outcome.model)
+                run.unfinished = True
+                return run
+        else:
+            model.fit(**source, epochs=config.epochs, initial_epoch=state["epoch"], callbacks=callbacks, verbose=_bar(verbose))
     except KeyboardInterrupt:
-        echo(f"\ninterrupted: `arithseq train --resume {run_dir}` continues from the last finished epoch")
+        again = "start it again with --overwrite" if multi_worker else f"`arithseq train --resume {run_dir}` continues from the last finished epoch"
+        echo(f"\ninterrupted: {again}")
         raise
     return _finish(resolved, task, tokenizer, folder, run_dir, held_out_match, callbacks, echo)
 
@@ -181,7 +201,9 @@ def _finish(resolved, task, tokenizer, folder: Path, run_dir: Path, held_out_mat
 
 
 def build(spec, options, framing, config: TrainConfig) -> keras.Model:
-    strategy = tf.distribute.MirroredStrategy() if config.distribute == "mirrored" else tf.distribute.get_strategy()
+    """The model, compiled in the strategy ``config.distribute`` asks for; no XLA across workers (no
+    XLA kernel gathers the embedding's sparse gradients between them)."""
+    strategy = strategy_for(config)
     with strategy.scope():
         model = spec.build(framing.shapes(), options)
         rate = config.learning_rate
@@ -191,6 +213,6 @@ def build(spec, options, framing, config: TrainConfig) -> keras.Model:
             optimizer=keras.optimizers.Adam(rate, clipnorm=config.clipnorm or None),
             loss=framing.loss,
             metrics=framing.metrics(),
-            jit_compile=config.jit,
+            jit_compile=config.jit and config.distribute != "multi-worker",
         )
     return model
