@@ -51,10 +51,20 @@ def tasks() -> None:
     console = Console()
     console.print(table)
     for name in list_tasks():
-        console.print(f"  [bold]{name}[/bold]: {TASKS.get(name).description}", highlight=False)
+        entry = TASKS.get(name)
+        console.print(f"  [bold]{name}[/bold]: {entry.description}{_recipe(entry.recipe)}", highlight=False)
     console.print("Task options (override with --set KEY=VALUE, or in a .toml file):")
     for key, text in OPTION_HELP.items():
         console.print(f"  [bold]{key}[/bold]: {text}", highlight=False)
+
+
+def _recipe(recipe: dict) -> str:
+    """``arithseq train NAME``'s model and format, in a few words."""
+    if not recipe:
+        return ""
+    options = recipe.get("task_options", {})
+    format_ = ", ".join(f"{k}={v}" for k, v in options.items() if k in ("input_format", "target"))
+    return f"\n      recipe: {recipe.get('model', 'attention')}" + (f" ({format_})" if format_ else "")
 
 
 def _span(pair: tuple[int, int]) -> str:
