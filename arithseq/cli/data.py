@@ -149,6 +149,8 @@ def solve(
     task: TaskArg,
     expression: Annotated[str, typer.Argument(help="The expression, e.g. '12+50' (quote it for the shell).")],
     sets: SetOpt = None,
+    target: Annotated[bool, typer.Option("--target", help="Print what a network is taught to write instead: the scratchpad of -s target=trace|sums|products, reversed numbers...")] = False,
 ) -> None:
     """Print the exact answer of EXPRESSION in TASK's language, or where it fails to parse."""
-    typer.echo(load_task(task, sets).answer(expression))
+    chosen = load_task(task, sets)
+    typer.echo(chosen.target(expression) if target else chosen.answer(expression))
