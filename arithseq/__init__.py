@@ -15,13 +15,16 @@ The package reads in data order: ``options`` -> ``tasks`` -> ``tokenizer`` ->
 
 from .config import TrainConfig
 from .errors import (
+    ArgumentError,
     ArithseqError,
     ConfigError,
     EvaluationError,
     ExpressionError,
     GrammarError,
+    OutputError,
     SamplingError,
     TokenizerError,
+    TrainingError,
 )
 from .tasks import (
     Batch,
@@ -62,6 +65,7 @@ def load_run(path, *, trust=False, allow_unfinished=False):
 
 
 __all__ = [
+    "ArgumentError",
     "ArithseqError",
     "Batch",
     "Bound",
@@ -71,11 +75,13 @@ __all__ = [
     "ExpressionError",
     "Grammar",
     "GrammarError",
+    "OutputError",
     "SamplingError",
     "Task",
     "TaskConfig",
     "Tokenizer",
     "TokenizerError",
+    "TrainingError",
     "TrainConfig",
     "get_task",
     "grammar_names",

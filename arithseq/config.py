@@ -15,9 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .options import fill_dataclass, read_toml
+from .options import fill_dataclass, got, read_toml
 
 SECTIONS = ("task", "model", "train", "mixture")
+HELD_OUT_LIMIT = 1_000_000  # problems of a stratified set: its pool of 8 times as many is drawn at once
+TRAIN_LIMIT = 10_000_000  # examples of a fixed training set, or of one batch
+
+
+class ConfigTypeError(ConfigError, TypeError):
+    """A training option of the wrong type (``epochs="3"`` in a library call)."""
+
 # task options that change only how training examples are drawn, never the task's language
 MIXTURE_OPTIONS = ("numbers", "carry_chains", "chain_length", "operators", "brackets", "negation")
 
@@ -66,6 +73,7 @@ class TrainConfig:
         self.check()
 
     def check(self) -> None:
+        self._check_types()
         for name in ("epochs", "steps_per_epoch", "batch_size", "val_size", "test_size", "checkpoint_every"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"training option {name!r} must be at least 1, got {getattr(self, name)}")
@@ -78,6 +86,9 @@ class TrainConfig:
             raise ConfigError(f"training option 'learning_rate' must be a positive number, got {self.learning_rate}")
         if not 0 <= self.seed < 2**32:
             raise ConfigError(f"training option 'seed' must be in 0..{2**32 - 1}, got {self.seed}")
+        for name, limit in (("val_size", HELD_OUT_LIMIT), ("test_size", HELD_OUT_LIMIT), ("train_size", TRAIN_LIMIT), ("batch_size", TRAIN_LIMIT)):
+            if getattr(self, name) > limit:
+                raise ConfigError(f"training option {name!r} must be at most {limit:,} (examples held in memory at once), got {getattr(self, name):,}")
         if self.data and (self.curriculum != "none" or self.mixture):
             raise ConfigError("a task from a data file has no curriculum or mixture: its examples are the file's")
         if (self.val_data or self.test_data) and not self.data:
@@ -100,6 +111,24 @@ class TrainConfig:
             raise ConfigError(
                 f"training option 'distribute' must be 'none', 'mirrored' or 'multi-worker', got {self.distribute!r}"
             )
+
+    def _check_types(self) -> None:
+        """Each field of its own type (a library call may pass anything): whole numbers, finite numbers, text, tables."""
+        for f in dataclasses.fields(self):
+            value, kind = getattr(self, f.name), str(f.type)
+            if kind == "int":
+                ok = isinstance(value, int) and not isinstance(value, bool)
+            elif kind == "float":
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            elif kind == "bool":
+                ok = isinstance(value, bool)
+            elif kind == "str":
+                ok = isinstance(value, str)
+            else:
+                ok = isinstance(value, dict)
+            if not ok:
+                want = {"int": "a whole number", "float": "a finite number", "bool": "true or false", "str": "text"}.get(kind, "a table of options")
+                raise ConfigTypeError(f"training option {f.name!r} must be {want}, got {type(value).__name__} {got(value)}")
 
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)

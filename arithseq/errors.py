@@ -43,6 +43,18 @@ class SamplingError(ArithseqError):
     """A task cannot produce the requested examples (for example too few distinct expressions)."""
 
 
+class ArgumentError(ArithseqError, TypeError):
+    """A library call got an argument of the wrong type (a number where text belongs, or the reverse)."""
+
+
+class TrainingError(ArithseqError):
+    """Training cannot go on: the loss became NaN or infinite (the model diverged)."""
+
+
+class OutputError(ArithseqError):
+    """A file cannot be written where asked: it exists, is special (a device, a FIFO, a link), or the disk refuses."""
+
+
 SHOWN = 60  # characters of a long input shown in a message
 
 
@@ -67,8 +79,12 @@ def _window(text: str, column: int | None) -> tuple[str, int | None]:
     return piece, None if column is None else column - start + len(head)
 
 
+_VISIBLE = {**{code: 0x2400 + code for code in range(32)}, 127: 0x2421}  # control characters -> control pictures
+
+
 def _caret(expression: str, column: int | None) -> str:
     if not expression or column is None:
         return ""
-    piece, column = _window(expression, column)
+    # a line break or NUL would tear the caret line: each control character shows as one visible sign
+    piece, column = _window(expression.translate(_VISIBLE), column)
     return f"\n  {piece}\n  {' ' * (column - 1)}^"

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import difflib
 import math
+import re
 import tomllib
 import types
 import typing
@@ -20,7 +21,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from .errors import ConfigError
+import numpy as np
+
+from .errors import ArgumentError, ConfigError, cut
 
 T = TypeVar("T")
 
@@ -54,7 +57,7 @@ class Registry(Generic[T]):
 
     def register(self, name: str, entry: T, *, replace: bool = False) -> T:
         if not isinstance(name, str) or not name or any(ch.isspace() for ch in name):
-            raise ConfigError(f"{self.kind} names must be non-empty strings without spaces, got {name!r}")
+            raise ConfigError(f"{self.kind} names must be non-empty strings without spaces, got {got(name)}")
         if name in self._entries and not (replace or self._replacing):
             raise ConfigError(f"{self.kind} {name!r} is already registered; pass replace=True to replace it")
         self._entries[name] = entry
@@ -63,7 +66,7 @@ class Registry(Generic[T]):
     def get(self, name: str) -> T:
         if name not in self._entries:
             raise ConfigError(
-                f"unknown {self.kind} {name!r}{did_you_mean(str(name), self._entries)} "
+                f"unknown {self.kind} {got(name)}{did_you_mean(str(name), self._entries)} "
                 f"(known: {', '.join(self.names())})"
             )
         return self._entries[name]
@@ -76,6 +79,64 @@ class Registry(Generic[T]):
 
 
 # -- typed values -----------------------------------------------------------------------------
+SEEDS = 2**32  # seeds are 0..2^32-1, as keras.utils.set_random_seed and numpy's legacy seeding take them
+
+
+def got(value: Any) -> str:
+    """``repr(value)`` for a message, cut to about 60 characters (a long value is not echoed in full)."""
+    return cut(repr(value))
+
+
+def whole(name: str, value: Any, low: int = 0, high: int | None = None) -> int:
+    """A library argument that must be a whole number in ``low..high``: ArgumentError for another type
+    (``"ten"``, ``2.5``, ``True``), ConfigError for one out of range."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ArgumentError(f"{name} must be a whole number, got {type(value).__name__} {got(value)}")
+    value = int(value)
+    if value < low or (high is not None and value > high):
+        bound = f"at least {low:,}" if high is None else f"between {low:,} and {high:,}"
+        raise ConfigError(f"{name} must be {bound}, got {value:,}")
+    return value
+
+
+def check_seed(seed: Any, name: str = "seed") -> None:
+    """A seed for numpy: None, a Generator or SeedSequence, or whole numbers in 0..2^32-1 (one or a list)."""
+    if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+        return
+    for part in seed if isinstance(seed, (list, tuple)) else [seed]:
+        if isinstance(part, bool) or not isinstance(part, (int, np.integer)):
+            raise ArgumentError(f"{name} must be a whole number, got {type(part).__name__} {got(part)}")
+        if not 0 <= part < SEEDS:
+            raise ConfigError(f"{name} must be in 0..{SEEDS - 1}, got {part}")
+
+
+def text(name: str, value: Any) -> str:
+    """A library argument that must be a string."""
+    if not isinstance(value, str):
+        raise ArgumentError(f"{name} must be a string, got {type(value).__name__} {got(value)}")
+    return value
+
+
+def texts(name: str, values: Any) -> np.ndarray:
+    """A library argument that must be a sequence of strings, as a numpy string array.
+
+    numpy would silently turn ``["1+2", 3]`` into ``["1+2", "3"]``: every item is checked."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U":
+        if values.ndim != 1:
+            raise ArgumentError(f"{name} must be a 1-D sequence of strings, got an array of shape {values.shape}")
+        return values
+    if isinstance(values, (str, bytes)) or (isinstance(values, np.ndarray) and values.dtype.kind not in "OU"):
+        raise ArgumentError(f"{name} must be a sequence of strings, got {type(values).__name__} {got(values)}")
+    try:
+        items = list(values)
+    except TypeError:
+        raise ArgumentError(f"{name} must be a sequence of strings, got {type(values).__name__} {got(values)}") from None
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise ArgumentError(f"{name} must hold strings only; item {i + 1} is {type(item).__name__} {got(item)}")
+    return np.array(items, dtype=str) if items else np.array([], dtype=str)
+
+
 def parse_bool(name: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -84,7 +145,7 @@ def parse_bool(name: str, value: Any) -> bool:
         return True
     if text in {"0", "false", "no", "off"}:
         return False
-    raise ConfigError(f"option {name!r} must be true or false, got {value!r}")
+    raise ConfigError(f"option {name!r} must be true or false, got {got(value)}")
 
 
 def parse_int(name: str, value: Any) -> int:
@@ -94,7 +155,7 @@ def parse_int(name: str, value: Any) -> int:
             raise ValueError
         return int(value)
     except (TypeError, ValueError, OverflowError):
-        raise ConfigError(f"option {name!r} must be a whole number, got {value!r}") from None
+        raise ConfigError(f"option {name!r} must be a whole number, got {got(value)}") from None
 
 
 def parse_float(name: str, value: Any) -> float:
@@ -104,16 +165,16 @@ def parse_float(name: str, value: Any) -> float:
             raise ValueError
         number = float(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"option {name!r} must be a number, got {value!r}") from None
+        raise ConfigError(f"option {name!r} must be a number, got {got(value)}") from None
     if not math.isfinite(number):
-        raise ConfigError(f"option {name!r} must be a finite number, got {value!r}")
+        raise ConfigError(f"option {name!r} must be a finite number, got {got(value)}")
     return number
 
 
 def parse_weight(name: str, value: Any) -> float:
     number = parse_float(name, value)
     if number < 0:
-        raise ConfigError(f"option {name!r} must not be negative, got {value!r}")
+        raise ConfigError(f"option {name!r} must not be negative, got {got(value)}")
     return number
 
 
@@ -133,7 +194,7 @@ def parse_int_range(name: str, value: Any) -> tuple[int, int]:
         else:
             lo, hi = (parse_int(name, v) for v in value)
     except (TypeError, ValueError, ConfigError):
-        raise ConfigError(f"option {name!r} must be a whole number or a range like 2-4, got {value!r}") from None
+        raise ConfigError(f"option {name!r} must be a whole number or a range like 2-4, got {got(value)}") from None
     if lo > hi:
         raise ConfigError(f"option {name!r}: range {lo}-{hi} is empty")
     return lo, hi
@@ -144,10 +205,10 @@ def parse_assignments(pairs: Iterable[str], flag: str = "--set") -> dict[str, st
     out: dict[str, str] = {}
     for pair in pairs:
         if "=" not in pair:
-            raise ConfigError(f"{flag} expects KEY=VALUE, got {pair!r}")
+            raise ConfigError(f"{flag} expects KEY=VALUE, got {got(pair)}")
         key, value = pair.split("=", 1)
         if not key.strip():
-            raise ConfigError(f"{flag} expects KEY=VALUE, got {pair!r} (no key)")
+            raise ConfigError(f"{flag} expects KEY=VALUE, got {got(pair)} (no key)")
         out[key.strip()] = value.strip()
     return out
 
@@ -162,9 +223,20 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a folder, not a TOML file") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(f"{path}: invalid TOML{_toml_place(path, str(exc))}: {str(exc).split(' (at ')[0]}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a text file") from None
+
+
+def _toml_place(path: Path, message: str) -> str:
+    """`` at line 2, column 5`` of a TOML syntax error (tomllib writes "(at line 2, column 5)" or "(at end of document)")."""
+    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if found:
+        return f" at line {found[1]}, column {found[2]}"
+    if "end of document" in message:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            return f" at line {max(1, len(path.read_text(encoding='utf-8').splitlines()))} (the end of the file)"
+    return ""
 
 
 # -- dataclasses from KEY=VALUE -----------------------------------------------------------
@@ -190,7 +262,7 @@ def _converter(name: str, kind: Any) -> Callable[[Any], Any]:
 
 def _text(name: str, value: Any) -> str:
     if isinstance(value, (dict, list, tuple)):
-        raise ConfigError(f"option {name!r} must be text, got {value!r}")
+        raise ConfigError(f"option {name!r} must be text, got {got(value)}")
     return str(value)
 
 

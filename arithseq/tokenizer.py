@@ -35,12 +35,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import columns
-from .errors import TokenizerError
+from .errors import ArgumentError, TokenizerError, shown
+from .files import atomic_text
+from .options import text, whole
+from .options import texts as strings
 
 if TYPE_CHECKING:
     from .tasks import Task
 
 ROLES = ("input", "output")
+
+
+class EncodeArgumentError(ArgumentError, TokenizerError):
+    """``encode`` got something other than strings (both an ArgumentError and a TokenizerError)."""
+
 DIGITS = "0123456789"
 FORMAT = "arithseq.tokenizer"
 
@@ -65,6 +73,10 @@ class Tokenizer:
         output_pad_side: str = "",
         column_signed: bool = False,
     ) -> None:
+        for name, value in (("alphabet", alphabet), ("pad", pad), ("pad_side", pad_side), ("input_format", input_format)):
+            text(f"Tokenizer: {name}", value)
+        input_length = whole("Tokenizer: input_length", input_length)
+        output_length = whole("Tokenizer: output_length", output_length)
         if len(pad) != 1:
             raise TokenizerError(f"pad must be one character, got {pad!r}")
         if pad in alphabet:
@@ -164,11 +176,10 @@ class Tokenizer:
         """Integer ids ``(n, length)`` (or ``(length,)`` for one string); one-hot adds a vocabulary axis."""
         role = _role(role)
         single = isinstance(texts, str)
-        arr = np.asarray([texts] if single else texts)
-        if arr.size == 0:
-            arr = arr.astype(str)
-        if arr.ndim != 1 or arr.dtype.kind != "U":
-            raise TokenizerError(f"encode expects a string or a 1-D sequence of strings, got {type(texts).__name__}")
+        try:
+            arr = strings("encode: the texts", [texts] if single else texts)
+        except ArgumentError as exc:
+            raise EncodeArgumentError(f"{exc} (one string, or a 1-D sequence of strings)") from None
         if role == "input" and self.input_format == "columns":
             ids = columns.encode_columns(
                 arr, self.input_length, self.reverse_input, self.column_terms, self.column_operators, self.column_signed
@@ -187,7 +198,7 @@ class Tokenizer:
         if too_long.size:
             i = too_long[0]
             raise TokenizerError(
-                f"{role} {str(arr[i])!r} has {lengths[i]} characters; this tokenizer fits at most {length}"
+                f"{role} {shown(str(arr[i]))} has {lengths[i]} characters; this tokenizer fits at most {length}"
             )
         if role == "output" and self.signed_answers:
             negative = np.strings.startswith(arr, "-")
@@ -205,7 +216,7 @@ class Tokenizer:
             text = str(arr[np.nonzero((out < 0).any(axis=1))[0][0]])
             j = next(j for j, ch in enumerate(text) if ch not in self.vocabulary)
             raise TokenizerError(
-                f"unknown character {text[j]!r} at column {j + 1} of {role} {text!r}; "
+                f"unknown character {text[j]!r} at column {j + 1} of {role} {shown(text, j + 1)}; "
                 f"the alphabet is {self.alphabet!r}"
             )
         width = max(arr.dtype.itemsize // 4, 1)
@@ -217,7 +228,7 @@ class Tokenizer:
             text = str(arr[np.nonzero(edge)[0][0]])
             # a pad at the ends would merge with the padding and be lost on decoding
             raise TokenizerError(
-                f"{role} {text!r} starts or ends with the padding character {self.pad!r}; strip it first"
+                f"{role} {shown(text)} starts or ends with the padding character {self.pad!r}; strip it first"
             )
         return out
 
@@ -241,8 +252,10 @@ class Tokenizer:
         arr = np.asarray(array)
         classes = self.vocab_size(role)
         if arr.dtype.kind == "f":
-            if np.isnan(arr).any():
-                raise TokenizerError("decode: the scores contain NaN (a diverged model?); no answer can be read")
+            if not np.isfinite(arr).all():
+                raise TokenizerError(
+                    "decode: the scores contain NaN or infinity (a diverged or damaged model?); no answer can be read"
+                )
             if arr.shape[-1:] != (classes,):
                 raise TokenizerError(
                     f"decode: last axis has {arr.shape[-1:] or 'no'} classes but the vocabulary has {classes}"
@@ -347,7 +360,7 @@ class Tokenizer:
             raise TokenizerError(f"{source}: {exc}") from None
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+        atomic_text(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> Tokenizer:

@@ -21,15 +21,17 @@ app = typer.Typer(
     add_completion=False,
 )
 
-VERBOSE = {"on": False}
+GLOBAL = {"verbose": False, "debug": False}  # the options given before the command
 
 
 @app.callback()
 def options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show TensorFlow's own start-up and log messages.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="On an error, show the Python traceback too (for bug reports).")] = False,
 ) -> None:
     """Teach neural networks arithmetic as sequence-to-sequence learning, and measure how well they learn it."""
-    VERBOSE["on"] = verbose
+    GLOBAL["verbose"] = verbose
+    GLOBAL["debug"] = debug
 
 
 TaskArg = Annotated[str, typer.Argument(help="A task name (see `arithseq tasks`) or a task .toml file.")]
@@ -76,7 +78,15 @@ def reports_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except ArithseqError as exc:
+            if GLOBAL["debug"]:
+                raise
             typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except OSError as exc:  # a disk full, a permission refused, a path that is not there
+            if GLOBAL["debug"]:
+                raise
+            where = f" {exc.filename}" if exc.filename else ""
+            typer.echo(f"error:{where}: {exc.strerror or exc}", err=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -102,7 +112,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 def quiet_tensorflow() -> None:
     """Import TensorFlow and find its devices with C-level stderr muted: its start-up chatter
     (CUDA probes, CPU feature notes) is not for people using the CLI. Python errors still show."""
-    if VERBOSE["on"] or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+    if GLOBAL["verbose"] or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
         return  # the user asked for TensorFlow's messages, or set its own log level
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     if "tensorflow" in sys.modules:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -13,9 +11,12 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
-from ..options import parse_assignments
+from ..errors import ConfigError
+from ..files import atomic_writer, check_output
+from ..options import check_seed, parse_assignments
 from ..tasks import CHUNK, TASKS, Task, get_task, list_tasks
 from ..tasks.options import OPTION_HELP
+from ..tasks.task import SAMPLE_LIMIT
 from .app import EXPRESSION_ARGS, SetOpt, TaskArg, app, reports_errors
 
 
@@ -84,13 +85,22 @@ def generate(
     n: Annotated[int, typer.Option("-n", "--count", min=0, help="How many examples.")] = 10,
     seed: Annotated[Optional[int], typer.Option(help="Random seed; the same seed gives the same data.")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table (to the screen), csv or jsonl.")] = Format.table,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file (atomically) instead of stdout.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file (atomically) instead of stdout; an existing file is kept unless --force.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")] = False,
     unique: Annotated[bool, typer.Option(help="No expression twice.")] = False,
     sets: SetOpt = None,
 ) -> None:
     """Show or write random examples of TASK: the expression, its answer and exact value."""
+    check_seed(seed, "--seed")
+    if out is not None:
+        check_output(out, force, "--out")
     chosen = load_task(task, sets)
     if fmt is Format.table and out is None:
+        if n > SAMPLE_LIMIT:
+            raise ConfigError(
+                f"-n {n:,}: a table holds every example in memory (at most {SAMPLE_LIMIT:,}); "
+                "--format csv or jsonl (or --out FILE) streams any number"
+            )
         _show(chosen.sample(n, seed, unique=unique))
         return
     if fmt is Format.table:
@@ -124,23 +134,16 @@ def _lines(batch, fmt: Format) -> str:
 
 
 def _write_atomically(out: Path, chunks, fmt: Format, n: int) -> None:
-    """Write to a temporary file beside ``out`` and rename it: a failure never clobbers old data."""
+    """Write beside ``out`` and rename when complete: a failure or Ctrl-C never clobbers old data."""
     from rich.progress import Progress
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh, Progress(transient=True, disable=n <= 2 * CHUNK) as progress:
-            job = progress.add_task(f"writing {out.name}", total=n)
-            if fmt is Format.csv:
-                fh.write("input,target\n")
-            for batch in chunks:
-                fh.write(_lines(batch, fmt))
-                progress.advance(job, len(batch))
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(out) as fh, Progress(transient=True, disable=n <= 2 * CHUNK or not sys.stderr.isatty()) as progress:
+        job = progress.add_task(f"writing {out.name}", total=n)
+        if fmt is Format.csv:
+            fh.write("input,target\n")
+        for batch in chunks:
+            fh.write(_lines(batch, fmt))
+            progress.advance(job, len(batch))
 
 
 @app.command(context_settings=EXPRESSION_ARGS)

@@ -85,6 +85,8 @@ def read_manifest(folder: Path) -> dict:
 
 def verify(folder: Path, allow_unfinished: bool = False) -> dict:
     """The manifest, after checking the run finished and every listed file is there and unchanged."""
+    if folder.exists() and not folder.is_dir():
+        raise RunFolderError(f"{folder}: is a file, not a run folder (give the folder `arithseq train` wrote)")
     if not folder.is_dir():
         hint = f"; an unfinished run is in {partial_path(folder)} (--resume to continue it)" if partial_path(folder).is_dir() else ""
         raise RunFolderError(f"{folder}: no such run folder{hint}")

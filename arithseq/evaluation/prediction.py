@@ -18,6 +18,9 @@ from ..tokenizer import Tokenizer
 from .strata import bracket_depth, digit_counts
 
 
+LONGEST = 4096  # characters of the longest expression a model is asked to answer (its decoding grows with it)
+
+
 @dataclass
 class Answers:
     """The outcome of answering a list of expressions; indices refer to that list."""
@@ -29,19 +32,21 @@ class Answers:
 
 def fit_lengths(tok: Tokenizer, framing: str, batch: Batch) -> tuple[Tokenizer, np.ndarray]:
     """A tokenizer long enough for ``batch`` where a model of ``framing`` can read longer sequences
-    than it was trained on, and the rows it cannot read (only fixed-length outputs refuse)."""
+    than it was trained on, and the rows it cannot read (only fixed-length outputs refuse, and any
+    expression longer than LONGEST: a batch is as long as its longest row)."""
+    lengths = np.strings.str_len(batch.inputs) if len(batch) else np.zeros(0, np.int64)
+    too_long = lengths > max(LONGEST, tok.input_length)
     if tok.input_format == "columns":
         # one column per digit of the widest number, and one more for the carry out
-        need = int(digit_counts(batch.numbers).max(initial=0)) + 1 if len(batch) else 0
-        return (tok.resized(need, need) if need > tok.input_length else tok), np.zeros(len(batch), bool)
-    lengths = np.strings.str_len(batch.inputs) if len(batch) else np.zeros(0, np.int64)
-    need = int(lengths.max(initial=0))
+        need = int(digit_counts(batch.numbers[~too_long]).max(initial=0)) + 1 if len(batch) else 0
+        return (tok.resized(need, need) if need > tok.input_length else tok), too_long
+    need = int(lengths[~too_long].max(initial=0))
     if need <= tok.input_length:
-        return tok, np.zeros(len(batch), bool)
+        return tok, too_long
     if framing != "autoregressive":
         return tok, lengths > tok.input_length
     # + - * never write more digits than the expression has; a fraction at most twice as many
-    return tok.resized(need, max(tok.output_length, 2 * need + 2)), np.zeros(len(batch), bool)
+    return tok.resized(need, max(tok.output_length, 2 * need + 2)), too_long
 
 
 def outside_training(task: Task, batch: Batch, shapes: np.ndarray) -> list[tuple[int, str]]:

@@ -14,28 +14,34 @@
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..config import TrainConfig
+from ..config import HELD_OUT_LIMIT, TrainConfig
 from ..errors import ArithseqError, ConfigError, ExpressionError, shown
 from ..models import get_model_spec
-from ..models.framing import Framing, framing_for
+from ..models.framing import Framing, check_weights, framing_for
+from ..options import check_seed, texts, whole
 from ..tasks import Batch, Task, resolve_task
 from ..tasks.datatask import DataTask
 from ..tasks.enumeration import LIMIT
 from ..tokenizer import Tokenizer
 from .metrics import Report, Tally
 from .folders import MANIFEST, RunFolderError, partial_path, verify
-from .prediction import Answers, fit_lengths, outside_training
+from .prediction import LONGEST, Answers, fit_lengths, outside_training
 from .strata import stratified_sets
 
 
 class OutsideTrainingWarning(UserWarning):
     """An expression lies outside what the model was trained on; its answer is less trustworthy."""
+
+# task options that set how problems and answers are written: they belong to the model, not to a test
+FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "pad_answer", "input_format", "pad", "pad_side",
+                  "target", "partial_products")
 
 TEST_SET = "test.npz"
 VALIDATION_SET = "val.npz"
@@ -59,7 +65,8 @@ class Run:
     def answer(self, expressions: Sequence[str] | np.ndarray, check: bool = True, strict: bool = False) -> Answers:
         """Answers to ``expressions`` by index, an error for each bad one (typed text, column) and a
         warning for each one outside the training range (an error instead with ``strict``)."""
-        typed = np.asarray(expressions, dtype=str) if len(expressions) else np.array([], dtype=str)
+        typed = texts("expressions", expressions)
+        check_weights(self.model)
         reading = self.task.read(typed, check)
         out = Answers(errors=list(reading.errors))
         batch, rows = reading.batch, reading.rows
@@ -74,9 +81,10 @@ class Run:
         tokenizer, too_long = fit_lengths(self.tokenizer, self.spec.framing, batch)
         for i in np.nonzero(too_long & keep)[0].tolist():
             length = len(str(batch.inputs[i]))
+            limit = f"arithseq predicts at most {LONGEST:,}" if length > LONGEST else (
+                f"model {self.spec.name!r} reads at most {tokenizer.input_length}")
             out.errors.append((int(rows[i]), ExpressionError(
-                f"expression {shown(str(typed[rows[i]]))} is {length} characters long in the task's spelling; "
-                f"model {self.spec.name!r} reads at most {tokenizer.input_length}"
+                f"expression {shown(str(typed[rows[i]]))} is {length:,} characters long in the task's spelling; {limit}"
             )))
         keep &= ~too_long
         if keep.any():
@@ -93,12 +101,15 @@ class Run:
         trusts the input (for example sampled batches) and skips the grammar check.
         """
         single = isinstance(expressions, str)
-        items = [expressions] if single else list(expressions)
-        if any(not isinstance(item, str) for item in items):
-            bad = next(item for item in items if not isinstance(item, str))
-            raise ArithseqError(f"predict expects strings, got {type(bad).__name__} {bad!r}")
-        if any("\n" in item for item in items):
-            raise ExpressionError("an expression holds a line break; pass one expression per string")
+        items = texts("predict: the expressions", [expressions] if single else expressions).tolist()
+        broken = next((i for i, item in enumerate(items) if "\n" in item or "\r" in item), None)
+        if broken is not None:
+            item = items[broken]
+            column = min(item.index(ch) + 1 for ch in "\r\n" if ch in item)
+            raise ExpressionError(
+                f"expression {broken + 1} {shown(item, column)} holds a line break at column {column}; "
+                "pass one expression per string"
+            )
         result = self.answer(items, check, strict)
         if result.errors:
             index, error = result.errors[0]
@@ -126,8 +137,10 @@ class Run:
         generalisation) or ``n``: ``n`` fresh problems of the changed task, stratified.
         ``progress(done, total)`` is called after every chunk.
         """
-        if n is not None and n < 1:
-            raise ConfigError(f"the number of problems to evaluate must be at least 1, got {n}")
+        if n is not None:
+            whole("the number of problems to evaluate", n, 1, HELD_OUT_LIMIT)
+        check_seed(seed, "the seed")
+        check_weights(self.model)
         task = self.task
         saved = self.path / TEST_SET
         if task.from_data:
@@ -136,6 +149,7 @@ class Run:
             exhaustive = False
         elif task_options:
             task = resolve_task(self.task.name, {**self.task.config.as_dict(), **task_options})
+            self._check_format(task)
         seed = self.config.seed + 7 if seed is None else seed
         if exhaustive and task.size <= LIMIT:
             batches, total, source = task.enumerate(), task.size, f"all {task.size:,} problems of the task"
@@ -152,6 +166,8 @@ class Run:
         framing = framing_for(self.spec, self.options, task, tokenizer)
         tally = Tally(task, source)
         for batch in batches:
+            if task is not self.task:  # spelled as the model read in training (zero-padded numbers: 01+02)
+                batch.inputs = self.task.read(batch.inputs, check=False).batch.inputs
             ids = framing.predict_ids(self.model, batch, tokenizer)
             if ids is None:
                 tally.add(batch, framing.predict(self.model, batch, tokenizer))
@@ -164,6 +180,17 @@ class Run:
         if tally.n == 0:
             raise ArithseqError(f"nothing to evaluate: {source} holds no problems")
         return tally.report()
+
+    def _check_format(self, task: Task) -> None:
+        """Refuse task options that would change how problems are written: the model learned one format."""
+        changed = [name for name in FORMAT_OPTIONS if getattr(task.config, name) != getattr(self.task.config, name)]
+        if changed:
+            trained = ", ".join(f"{name}={getattr(self.task.config, name)}" for name in changed)
+            raise ConfigError(
+                f"option(s) {', '.join(changed)} set how problems and answers are written, and belong to the model: "
+                f"run {self.path} was trained with {trained}; evaluate may change only which problems are asked "
+                "(values, digits, terms, operators, depth, ...)"
+            )
 
     def tokenizer_for(self, task: Task) -> Tokenizer:
         """The run's tokenizer, lengthened when a task needs longer sequences and the model allows it."""
@@ -214,11 +241,18 @@ def load_run(path: str | Path, *, trust: bool = False, allow_unfinished: bool = 
             if name not in manifest["files"]:
                 raise RunFolderError(f"{path}: {name} is not one of the run's own files (not in its manifest)")
         config = config.replace(task_options={**config.task_options, "python": [str((folder / p).resolve()) for p in python]})
-    get_model_spec(config.model)  # registers the built-in layers before loading
-    if config.data:
-        task = DataTask.from_batch(config.task, Batch.load(folder / DATA_SET), config.task_options)
-    else:
-        task = resolve_task(config.task, config.task_options)
+    where = folder / "config.toml"
+    try:
+        get_model_spec(config.model).make_options(config.model_options)  # registers the built-in layers too
+    except ConfigError as exc:
+        raise RunFolderError(f"{where}: [model]: {exc}") from None
+    try:
+        if config.data:
+            task = DataTask.from_batch(config.task, Batch.load(folder / DATA_SET), config.task_options)
+        else:
+            task = resolve_task(config.task, config.task_options)
+    except ConfigError as exc:
+        raise RunFolderError(f"{where}: [task]: {exc}") from None
     tokenizer = Tokenizer.load(folder / "tokenizer.json")
     if tokenizer != Tokenizer.for_task(task):
         raise RunFolderError(
@@ -230,6 +264,8 @@ def load_run(path: str | Path, *, trust: bool = False, allow_unfinished: bool = 
         model_path = folder / "checkpoint" / "model.keras"
     if not model_path.is_file():
         raise RunFolderError(f"{path}: no model saved yet")
+    if not zipfile.is_zipfile(model_path):
+        raise RunFolderError(f"{model_path}: not a Keras model file (a .keras file is a zip archive)")
     try:
         model = keras.saving.load_model(model_path, safe_mode=True)
     except Exception as exc:  # keras raises many types for a damaged file

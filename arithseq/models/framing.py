@@ -128,6 +128,16 @@ def _bucketed(ids: np.ndarray) -> np.ndarray:
     return np.concatenate([ids, np.repeat(ids[:1], size - len(ids), axis=0)])
 
 
+def check_weights(model) -> None:
+    """Refuse a model whose weights hold NaN or infinity: it would still write answers, all of them wrong."""
+    for weight in model.weights:
+        if not np.isfinite(np.asarray(weight)).all():
+            raise ArithseqError(
+                f"the model's weights hold NaN or infinity (in {weight.path}): a diverged or damaged model "
+                "cannot answer; train it again"
+            )
+
+
 def _refuse_nan(broken: np.ndarray) -> None:
     if broken.any():
         raise ArithseqError(

@@ -9,13 +9,15 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import lark
 
-from ..errors import EvaluationError, ExpressionError, GrammarError
-from .operators import LEAF, NODES, Value, normalise
+from ..errors import ArgumentError, EvaluationError, ExpressionError, GrammarError, shown
+from ..options import got, text as text_argument
+from .operators import LEAF, MAX_DIGITS, NODES, Value, normalise, too_big
 
 GRAMMAR_SUFFIX = ".lark"
 
@@ -42,7 +44,7 @@ def builtin_grammar_dir() -> Path:
         return Path(str(importlib.resources.files("arithseq.grammars")))
     except ModuleNotFoundError:
         # running from a source checkout without installing: grammars/ sits beside arithseq/
-        return Path(__file__).resolve().parent.parent / "grammars"
+        return Path(__file__).resolve().parents[2] / "grammars"
 
 
 def grammar_names() -> list[str]:
@@ -52,6 +54,8 @@ def grammar_names() -> list[str]:
 
 def resolve_grammar_path(name_or_path: str | Path) -> Path:
     """A built-in grammar's name, or the path of a ``.lark`` file."""
+    if not isinstance(name_or_path, (str, Path)):
+        raise ArgumentError(f"a grammar is a name or the path of a {GRAMMAR_SUFFIX} file, got {type(name_or_path).__name__} {got(name_or_path)}")
     text = str(name_or_path)
     if text.endswith(GRAMMAR_SUFFIX) or "/" in text or "\\" in text:
         path = Path(text).expanduser()
@@ -74,7 +78,13 @@ def load_grammar(name_or_path: str | Path) -> Grammar:
 
 @functools.lru_cache(maxsize=64)
 def _load(path: Path, _mtime: int) -> Grammar:
-    return Grammar(path.read_text(encoding="utf-8"), name=path.stem, source=str(path))
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise GrammarError(f"{path}:{line}: not a text grammar (byte {exc.start + 1} is not UTF-8)") from None
+    return Grammar(text, name=path.stem, source=str(path))
 
 
 class Grammar:
@@ -83,15 +93,23 @@ class Grammar:
     def __init__(self, text: str, name: str = "grammar", source: str = "<string>") -> None:
         self.name = name
         self.source = source
-        self.text = text
+        self.text = text_argument("the grammar text", text)
+        if not re.sub(r"//[^\n]*", "", text).strip():
+            raise GrammarError(f"{source}: the grammar is empty; arithseq grammars define 'start', 'number' and operators")
+        # relative %import paths are relative to the grammar file
+        where = {} if source == "<string>" else {"source_path": source}
         try:
             self.parser = lark.Lark(
-                text, parser="lalr", propagate_positions=True, maybe_placeholders=False
+                text, parser="lalr", propagate_positions=True, maybe_placeholders=False, **where
             )
         except lark.exceptions.UnexpectedInput as exc:
             raise GrammarError(f"{source}:{exc.line}:{exc.column}: {_first_line(exc)}") from None
         except lark.exceptions.LarkError as exc:
+            if "NonTerminal('start')" in str(exc):
+                raise GrammarError(f"{source}: no 'start' rule; the language begins at 'start: ...'") from None
             raise GrammarError(self._locate(str(exc))) from None
+        except OSError as exc:  # an %import of a grammar file that is not there
+            raise GrammarError(self._missing_import(exc)) from None
         self._terminals = {t.name: t for t in self.parser.terminals}
         if not any(rule.origin.name == LEAF for rule in self.parser.rules):
             raise GrammarError(
@@ -130,6 +148,14 @@ class Grammar:
         named = re.search(r"'([A-Za-z_][A-Za-z_0-9]*)'", message)
         line = self.line_of(named[1]) if named else 0
         return f"{self.source}:{line}: {message.splitlines()[0]}" if line else f"{self.source}: {message}"
+
+    def _missing_import(self, exc: OSError) -> str:
+        missing = Path(exc.filename or "").stem
+        for number, line in enumerate(self.text.splitlines(), 1):
+            statement = re.match(r"\s*%import\s+(\.*)([\w.]+)", line)
+            if statement and missing in statement[2].split("."):
+                return f"{self.source}:{number}: %import {statement[1]}{statement[2]}: no grammar {missing}.lark to import it from"
+        return f"{self.source}: an %import names a grammar that is not there ({exc.filename})"
 
     def _alternative(self, rule: lark.grammar.Rule) -> Alternative:
         origin = str(rule.origin.name)
@@ -179,6 +205,7 @@ class Grammar:
     # -- using the language ---------------------------------------------------
     def parse(self, expression: str) -> lark.Tree:
         """Parse ``expression``; an :class:`ExpressionError` names the column and what was expected."""
+        text_argument("the expression", expression)
         if not expression.strip():
             raise ExpressionError("empty expression", expression, None)
         try:
@@ -223,32 +250,76 @@ class Grammar:
         return " or ".join(dict.fromkeys(names)) or "nothing more"
 
     def evaluate(self, expression: str) -> Value:
-        """The exact value (int or Fraction) of ``expression``."""
-        tree = self.parse(expression)
-        return _Evaluator(expression).transform(tree)
+        """The exact value (int or Fraction) of ``expression``, computed without recursion (a sum of
+        thousands of terms is a tree thousands of levels deep)."""
+        stack: list[Value] = []
+        for node, arity in postfix(self.parse(expression)):
+            if arity == 0:
+                stack.append(leaf_value(node, expression))
+                continue
+            args = stack[len(stack) - arity :]
+            del stack[len(stack) - arity :]
+            stack.append(_apply(node, args, expression))
+        return stack[0]
 
 
-class _Evaluator(lark.Transformer):
-    """Computes a parse tree's value with the node registry; never uses floats."""
+def postfix(tree: lark.Tree) -> Iterator[tuple[lark.Tree, int]]:
+    """The nodes of a parse tree that mean something, operands first: ``(number node, 0)`` for each
+    literal and ``(node, arity)`` for each operator; pass-through rules are skipped. Iterative."""
+    pending: list[tuple[lark.Tree, bool]] = [(tree, False)]
+    while pending:
+        node, visited = pending.pop()
+        name = str(node.data)
+        if name == LEAF:
+            yield node, 0
+            continue
+        children = [c for c in node.children if isinstance(c, lark.Tree)]
+        if name not in NODES:  # a pass-through rule
+            pending.extend((c, False) for c in reversed(children))
+        elif visited:
+            yield node, len(children)
+        else:
+            pending.append((node, True))
+            pending.extend((c, False) for c in reversed(children))
 
-    def __init__(self, expression: str) -> None:
-        super().__init__()
-        self.expression = expression
 
-    def __default__(self, data, children, meta):
-        if data == LEAF:
-            return int(str(children[0]).strip())
-        if str(data) not in NODES:
-            return children[0]
-        try:
-            return normalise(NODES.get(str(data)).fn(*children))
-        except (ArithmeticError, ValueError) as exc:
-            column = getattr(meta, "column", None)
-            end = getattr(meta, "end_column", None)
-            span = self.expression[column - 1 : end - 1] if column and end else self.expression
-            raise EvaluationError(
-                f"{exc} in {span!r} (columns {column}-{(end or 1) - 1})", self.expression, column
-            ) from None
+def leaf_value(node: lark.Tree, expression: str) -> int:
+    """The whole number a ``number`` node holds: digits 0-9 only, at most MAX_DIGITS of them."""
+    written = "".join(str(token) for token in node.children).strip()
+    column = getattr(node.meta, "column", None)
+    if not (written.isascii() and written.isdigit()):
+        raise EvaluationError(
+            f"number {shown(written)} at column {column} is not a whole number written with the digits 0-9 "
+            "(the grammar's number terminal allows more)",
+            expression,
+            column,
+        )
+    if len(written) > MAX_DIGITS:
+        raise EvaluationError(
+            f"number at column {column} has {len(written):,} digits; arithseq reads numbers of at most {MAX_DIGITS:,}",
+            expression,
+            column,
+        )
+    return int(written)
+
+
+def _apply(node: lark.Tree, args: list[Value], expression: str) -> Value:
+    column = getattr(node.meta, "column", None)
+    end = getattr(node.meta, "end_column", None)
+    span = expression[column - 1 : end - 1] if column and end else expression
+    try:
+        value = normalise(NODES.get(str(node.data)).fn(*args))
+    except (ArithmeticError, ValueError) as exc:
+        raise EvaluationError(
+            f"{exc} in {shown(span)} (columns {column}-{(end or 1) - 1})", expression, column
+        ) from None
+    if too_big(value):
+        raise EvaluationError(
+            f"the value of {shown(span)} (columns {column}-{(end or 1) - 1}) has more than {MAX_DIGITS:,} digits",
+            expression,
+            column,
+        )
+    return value
 
 
 def _first_line(exc: Exception) -> str:

@@ -28,10 +28,11 @@ def _draw_big(rng: np.random.Generator, lo: int, hi: int, shape: tuple[int, ...]
     """Python ints in ``lo..hi``: a digit count (weighted by how many values it has, for uniform), then
     its digits; rows that fall outside ``lo..hi`` are drawn again."""
     widths = np.arange(len(str(lo)), len(str(hi)) + 1)
-    counts = np.array(
-        [float(min(hi, 10**w - 1) - max(lo, 0 if w == 1 else 10 ** (w - 1)) + 1) for w in widths.tolist()]
-    )
-    weights = counts / counts.sum() if how == "uniform" else np.full(len(widths), 1 / len(widths))
+    # exact counts (past 308 digits they overflow a float), divided exactly: int / int is a correctly rounded float
+    counts = [min(hi, 10**w - 1) - max(lo, 0 if w == 1 else 10 ** (w - 1)) + 1 for w in widths.tolist()]
+    total = sum(counts)
+    weights = np.array([c / total for c in counts]) if how == "uniform" else np.full(len(widths), 1 / len(widths))
+    weights /= weights.sum()
     n = int(np.prod(shape))
     out = np.empty(n, dtype=object)
     todo = np.arange(n)

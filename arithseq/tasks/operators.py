@@ -33,6 +33,17 @@ Value = Union[int, Fraction]
 LEAF = "number"
 """The node every grammar uses for literal numbers; the sampler fills it from the task's value range."""
 
+MAX_DIGITS = 4000
+"""Digits of the longest number arithseq reads or writes (Python converts at most 4300 between text and int)."""
+_MAX_BITS = 13287  # 2**13287 < 10**4000
+
+
+def too_big(value: Value) -> bool:
+    """Whether ``value`` (or a fraction's numerator or denominator) has more than MAX_DIGITS digits."""
+    if isinstance(value, Fraction):
+        return too_big(value.numerator) or too_big(value.denominator)
+    return abs(int(value)).bit_length() > _MAX_BITS
+
 
 @dataclass(frozen=True)
 class Bound:

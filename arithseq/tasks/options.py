@@ -7,14 +7,16 @@ Values arrive in friendly forms (``terms="2-4"``, ``operators="+-*"``,
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
-from ..options import did_you_mean, parse_bool, parse_int_range, parse_weight
+from ..options import did_you_mean, got, parse_bool, parse_int_range, parse_weight
 
 TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
+MAX_VALUE_DIGITS = 1000  # numbers a task draws have at most this many digits (digits=D, values=LO-HI)
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def _operators(value: Any) -> tuple[tuple[str, float], ...] | None:
     elif isinstance(value, list | tuple):
         value = {str(v): 1.0 for v in value}
     if not isinstance(value, Mapping) or not value:
-        raise ConfigError(f"option 'operators' must name at least one operator, got {value!r}")
+        raise ConfigError(f"option 'operators' must name at least one operator, got {got(value)}")
     return tuple(sorted((str(k), parse_weight(f"operators[{k}]", v)) for k, v in value.items()))
 
 
@@ -122,17 +124,19 @@ def make_config(base: TaskConfig, options: Mapping[str, Any]) -> TaskConfig:
             changes["reverse_output"] = True
         if key == "largest":
             hi = parse_int_range(key, value)[1]
+            if hi < 1:
+                raise ConfigError(f"option 'largest' must be at least 1 (numbers are drawn from 1..largest), got {got(value)}")
             changes["values"] = (1, hi)
             continue
         if key == "digits":
             digits = parse_int_range(key, value)[1]
-            if not 1 <= digits <= 1000:
-                raise ConfigError(f"option 'digits' must be between 1 and 1000, got {value!r}")
+            if not 1 <= digits <= MAX_VALUE_DIGITS:
+                raise ConfigError(f"option 'digits' must be between 1 and {MAX_VALUE_DIGITS}, got {got(value)}")
             changes["values"] = (0, 10**digits - 1)
             continue
         if key not in names:
             raise ConfigError(
-                f"unknown task option {key!r}{did_you_mean(key, names | ALIASES)} (options: {', '.join(sorted(names))})"
+                f"unknown task option {got(key)}{did_you_mean(key, names | ALIASES)} (options: {', '.join(sorted(names))})"
             )
         changes[key] = _coerce(key, value)
     config = dataclasses.replace(base, **changes)
@@ -155,13 +159,17 @@ def _coerce(key: str, value: Any) -> Any:
     if key == "carry_chains":
         share = parse_weight(key, value)
         if share > 1:
-            raise ConfigError(f"option 'carry_chains' is a share in [0, 1], got {value!r}")
+            raise ConfigError(f"option 'carry_chains' is a share in [0, 1], got {got(value)}")
         return share
     if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "pad_answer", "partial_products"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
-    return str(value)
+    if key == "grammar" and isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if not isinstance(value, str):  # a TOML file or a keyword argument may hold anything
+        raise ConfigError(f"option {key!r} must be text, got {type(value).__name__} {got(value)}")
+    return value
 
 
 def _check(config: TaskConfig) -> None:
@@ -171,6 +179,10 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'terms' allows at most 64 numbers, got {config.terms[1]}")
     if config.values[0] < 0:
         raise ConfigError(f"option 'values' must not be negative (numbers are written without sign), got {config.values}")
+    if config.values[0] > config.values[1]:
+        raise ConfigError(f"option 'values': range {config.values[0]}-{config.values[1]} is empty")
+    if config.values[1] >= 10**MAX_VALUE_DIGITS:
+        raise ConfigError(f"option 'values': numbers have at most {MAX_VALUE_DIGITS} digits (digits={MAX_VALUE_DIGITS})")
     if config.chain_length < 0 or config.chain_length > len(str(config.values[1])):
         raise ConfigError(
             f"option 'chain_length' must be between 0 and the digits of the largest value, got {config.chain_length}"
@@ -178,14 +190,14 @@ def _check(config: TaskConfig) -> None:
     if not 0 <= config.depth <= 16:
         raise ConfigError(f"option 'depth' must be between 0 and 16, got {config.depth}")
     if config.division not in {"exact", "rational"}:
-        raise ConfigError(f"option 'division' must be 'exact' or 'rational', got {config.division!r}")
+        raise ConfigError(f"option 'division' must be 'exact' or 'rational', got {got(config.division)}")
     if config.numbers not in {"uniform", "by-digits"}:
-        raise ConfigError(f"option 'numbers' must be 'uniform' or 'by-digits', got {config.numbers!r}")
+        raise ConfigError(f"option 'numbers' must be 'uniform' or 'by-digits', got {got(config.numbers)}")
     if config.target not in TARGETS:
-        raise ConfigError(f"option 'target' must be one of {', '.join(TARGETS)}, got {config.target!r}")
+        raise ConfigError(f"option 'target' must be one of {', '.join(TARGETS)}, got {got(config.target)}")
     if config.input_format not in {"text", "columns"}:
-        raise ConfigError(f"option 'input_format' must be 'text' or 'columns', got {config.input_format!r}")
+        raise ConfigError(f"option 'input_format' must be 'text' or 'columns', got {got(config.input_format)}")
     if config.pad_side not in {"left", "right"}:
-        raise ConfigError(f"option 'pad_side' must be 'left' or 'right', got {config.pad_side!r}")
+        raise ConfigError(f"option 'pad_side' must be 'left' or 'right', got {got(config.pad_side)}")
     if len(config.pad) != 1 or config.pad.isdigit():
-        raise ConfigError(f"option 'pad' must be one non-digit character, got {config.pad!r}")
+        raise ConfigError(f"option 'pad' must be one non-digit character, got {got(config.pad)}")

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-import lark
 import numpy as np
 
-from .grammar import Grammar
-from .operators import LEAF, NODES
+from .grammar import Grammar, leaf_value, postfix
+from .operators import NODES
 from .steps import Steps
 
 Item = str | tuple[str, int]  # a value's text, or (operator name, arity)
@@ -22,24 +21,10 @@ Item = str | tuple[str, int]  # a value's text, or (operator name, arity)
 
 def postfix_program(grammar: Grammar, expression: str) -> list[Item]:
     """``12+34*56`` -> ``["12", "34", "56", ("mul", 2), ("add", 2)]``; ExpressionError if it does not parse."""
-    out: list[Item] = []
-    pending: list[tuple[lark.Tree, bool]] = [(grammar.parse(expression), False)]
-    while pending:
-        tree, visited = pending.pop()
-        name = str(tree.data)
-        if name == LEAF:
-            out.append(str(int(str(tree.children[0]).strip())))
-            continue
-        children = [c for c in tree.children if isinstance(c, lark.Tree)]
-        if name not in NODES:  # a pass-through rule
-            pending.extend((c, False) for c in reversed(children))
-            continue
-        if visited:
-            out.append((name, len(children)))
-            continue
-        pending.append((tree, True))
-        pending.extend((c, False) for c in reversed(children))
-    return out
+    return [
+        str(leaf_value(node, expression)) if arity == 0 else (str(node.data), arity)
+        for node, arity in postfix(grammar.parse(expression))
+    ]
 
 
 def exact_steps(grammar: Grammar, expressions: Sequence[str]) -> Steps:

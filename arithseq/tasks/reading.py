@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ExpressionError
+from ..options import texts
 from .batch import ABSENT, Batch
 from .grammar import Grammar
+from .operators import MAX_DIGITS
 from .rendering import left_zeros, number_codes, scatter_pieces
 
 _NUMBER = re.compile(r"[0-9]+")
@@ -61,7 +63,7 @@ class ExpressionReader:
         self._shape_ok: dict[str, bool] = {}
 
     def read(self, expressions: Sequence[str] | np.ndarray, check: bool = True) -> Reading:
-        typed = np.asarray(expressions, dtype=str) if len(expressions) else np.array([], dtype=str)
+        typed = texts("expressions", expressions)
         text = typed
         for ch in self.ignored:
             text = np.strings.replace(text, ch, "")
@@ -69,16 +71,18 @@ class ExpressionReader:
         shapes = np.array(_NUMBER.sub("0", joined).split("\n") if len(text) else [], dtype=str)
         counts = np.strings.count(shapes, "0") if len(shapes) else np.zeros(0, np.int64)
         digits = _NUMBER.findall(joined)
+        errors = _long_numbers(typed, digits, counts)  # refused even unchecked: int() cannot read them
         good = np.ones(len(text), bool)
-        errors: list[tuple[int, ExpressionError]] = []
+        good[[i for i, _ in errors]] = False
         if check:
-            good = self._check(typed, shapes, digits, counts, errors)
+            good &= self._check(typed, shapes, digits, counts, errors, ~good)
+            errors.sort(key=lambda item: item[0])
         numbers = _numbers(digits, counts)
         rows = np.nonzero(good)[0]
         canonical = self._fill(shapes[rows], numbers[rows])
         return Reading(Batch(canonical, None, None, None, numbers[rows]), shapes[rows], rows, errors)
 
-    def _check(self, typed, shapes, digits, counts, errors) -> np.ndarray:
+    def _check(self, typed, shapes, digits, counts, errors, refused) -> np.ndarray:
         unique, inverse = np.unique(shapes, return_inverse=True)
         shape_ok = np.array([self._parses(s) for s in unique.tolist()], bool)
         good = shape_ok[inverse] if len(shapes) else np.zeros(0, bool)
@@ -87,7 +91,7 @@ class ExpressionReader:
             for i in np.nonzero(good)[0].tolist():
                 if not all(self.leaf.fullmatch(d) for d in digits[ends[i] - counts[i] : ends[i]]):
                     good[i] = False
-        for i in np.nonzero(~good)[0].tolist():
+        for i in np.nonzero(~good & ~refused)[0].tolist():
             try:
                 self.grammar.parse(str(typed[i]))
                 good[i] = True  # the shape was the trouble, not the expression: accept it
@@ -128,6 +132,28 @@ class ExpressionReader:
         sizes = np.where(placeholder, lengths[rows, which], 1)
         longest = int((np.strings.str_len(shapes) - is_number.sum(axis=1) + lengths.sum(axis=1)).max())
         return scatter_pieces(rows, piece, sizes, m, longest)
+
+
+def _long_numbers(typed: np.ndarray, digits: list[str], counts: np.ndarray) -> list[tuple[int, ExpressionError]]:
+    """An error for each row with a number of more than MAX_DIGITS digits; its digits become "0" in ``digits``."""
+    if not digits or max(map(len, digits)) <= MAX_DIGITS:
+        return []
+    errors = []
+    ends = np.cumsum(counts)
+    for k in [k for k, d in enumerate(digits) if len(d) > MAX_DIGITS]:
+        digits[k] = "0"
+        row = int(np.searchsorted(ends, k, side="right"))
+        if errors and errors[-1][0] == row:
+            continue
+        found = re.search(f"[0-9]{{{MAX_DIGITS + 1},}}", str(typed[row]))
+        column = found.start() + 1 if found else None
+        size = len(found[0]) if found else MAX_DIGITS + 1
+        errors.append((row, ExpressionError(
+            f"the number at column {column} has {size:,} digits; arithseq reads numbers of at most {MAX_DIGITS:,}",
+            str(typed[row]),
+            column,
+        )))
+    return errors
 
 
 def _numbers(digits: list[str], counts: np.ndarray) -> np.ndarray:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from ..options import Registry, read_toml
+from ..errors import ArgumentError, ConfigError
+from ..options import Registry, got, read_toml
 from .options import TaskConfig, make_config
 from .task import Task
 
@@ -48,6 +48,8 @@ def list_tasks() -> list[str]:
 
 def get_task(name: str, **options: Any) -> Task:
     """The task ``name`` (a registered name or a ``.toml`` file), with options overridden."""
+    if not isinstance(name, (str, Path)):
+        raise ArgumentError(f"the task must be a name or the path of a .toml file, got {type(name).__name__} {got(name)}")
     if str(name).endswith(".toml"):
         name, config = load_task_file(name)
     else:

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ArithseqError, ConfigError, SamplingError
+from ..errors import ArgumentError, ArithseqError, ConfigError, SamplingError
+from ..options import check_seed, texts, whole
 from . import exact
 from .batch import ABSENT, Batch
 from .enumeration import LIMIT, enumerate_problems, problem_count
 from .grammar import Alternative, Grammar, load_grammar
-from .operators import LEAF, NODES, Bound, Value
+from .operators import LEAF, MAX_DIGITS, NODES, Bound, Value, too_big
 from .numbers import carry_chains, draw_numbers
 from .options import TaskConfig
 from .reading import ExpressionReader, Reading
@@ -29,6 +30,8 @@ from .steps import record, scratchpads
 
 DIGITS = "0123456789"
 CHUNK = 1 << 16
+SAMPLE_LIMIT = 20_000_000  # examples Task.sample holds at once (batches() streams any number)
+UNIQUE_LIMIT = 5_000_000  # unique sampling remembers every expression drawn
 
 
 @functools.lru_cache(maxsize=None)
@@ -63,6 +66,11 @@ class Task:
         )
         limits = self.table.limits
         bound = limits.output_bound
+        if any(too_big(b.num) or too_big(b.den) for b in (bound, limits.value_bound)):
+            raise ConfigError(
+                f"task {name!r}: its values can grow past {MAX_DIGITS:,} digits (numbers of up to {len(str(hi))} "
+                f"digits, {config.terms[1]} terms, operators {' '.join(self.table.ops_used)}); use fewer digits or terms"
+            )
         self.negative_answers = bound.negative and config.negative_results
         self.rational_answers = config.division == "rational" and "div" in self.table.ops_used
         sign = 1 if self.negative_answers else 0
@@ -208,6 +216,7 @@ class Task:
 
     def enumerate(self, chunk: int = CHUNK, limit: int = LIMIT) -> Iterator[Batch]:
         """Every defined problem once, in batches of at most ``chunk``; refuses tasks larger than ``limit``."""
+        whole("chunk", chunk, 1)
         return enumerate_problems(self.name, self.table, self.config, self.renderer, chunk, limit)
 
     # -- reading what people type ---------------------------------------------------------
@@ -235,7 +244,12 @@ class Task:
         steps: bool = False,
     ) -> Batch:
         """``n`` random examples. ``exclude`` lists expressions never to produce; ``unique`` de-duplicates;
-        ``steps`` keeps every reduction step (``batch.steps``)."""
+        ``steps`` keeps every reduction step (``batch.steps``). More than SAMPLE_LIMIT: use :meth:`batches`."""
+        if whole("the number of examples", n) > SAMPLE_LIMIT:
+            raise ConfigError(
+                f"sample holds every example in memory: at most {SAMPLE_LIMIT:,}, got {n:,}; "
+                "task.batches(...) streams any number in chunks"
+            )
         return Batch.concat(list(self.batches(n, seed, exclude=exclude, unique=unique, steps=steps)))
 
     def batches(
@@ -249,12 +263,18 @@ class Task:
         steps: bool = False,
     ) -> Iterator[Batch]:
         """The examples of :meth:`sample` in chunks of ``batch_size`` (same seed, same data)."""
-        if n < 0:
-            raise ConfigError(f"number of examples must not be negative, got {n}")
+        n = whole("the number of examples", n)
+        batch_size = whole("batch_size", batch_size, 1)
+        check_seed(seed)
+        if unique and n > UNIQUE_LIMIT:
+            raise ConfigError(
+                f"unique sampling keeps every expression drawn to compare with: at most {UNIQUE_LIMIT:,} examples, "
+                f"got {n:,}"
+            )
         rng = np.random.default_rng(seed)
         banned = None
         if exclude is not None:
-            banned = np.unique(np.asarray(exclude if isinstance(exclude, np.ndarray) else list(exclude), dtype=str))
+            banned = np.unique(texts("exclude", exclude))
         seen = np.array([], dtype=str) if unique else None
         remaining = n
         while remaining > 0:
@@ -266,7 +286,9 @@ class Task:
 
     def split(self, sizes: dict[str, int], seed: int | None = None) -> dict[str, Batch]:
         """Disjoint de-duplicated sets, e.g. ``{"train": 8000, "val": 1000, "test": 1000}``."""
-        total = sum(sizes.values())
+        if not isinstance(sizes, dict):
+            raise ArgumentError(f"split expects a dict of set names and sizes, got {type(sizes).__name__}")
+        total = sum(whole(f"size of set {name!r}", size) for name, size in sizes.items())
         pool = self.sample(total, seed, unique=True)
         out, start = {}, 0
         for name, size in sizes.items():

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import time
 from pathlib import Path
 
 import keras
 
+from ..errors import TrainingError
 from ..evaluation.metrics import Tally
 from ..evaluation.strata import Worst
 from ..models.framing import Framing
@@ -45,6 +47,25 @@ class HeldOutExactMatch(keras.callbacks.Callback):
                 logs["val_char_accuracy"] = report.char_accuracy
             if report.steps_right is not None:
                 logs["val_steps_right"] = report.steps_right
+
+
+class StopOnNaN(keras.callbacks.Callback):
+    """Raises :class:`TrainingError` when an epoch's loss is NaN or infinite: the model diverged, and
+    going on would save it as if it had learned (its answers all wrong). Runs first at each epoch's end."""
+
+    def __init__(self, learning_rate: float, where: Path) -> None:
+        super().__init__()
+        self.learning_rate, self.where = learning_rate, where
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        loss = float((logs or {}).get("loss", 0.0))
+        if not math.isfinite(loss):
+            self.model.stop_training = True
+            raise TrainingError(
+                f"training diverged: the loss became {loss} in epoch {epoch + 1} (learning rate {self.learning_rate:g}); "
+                f"lower the learning rate (--lr) or clip gradients (-t clipnorm=1); no finished run was written "
+                f"(what was saved is in {self.where}; --overwrite starts again)"
+            )
 
 
 class Progress(keras.callbacks.Callback):

@@ -128,9 +128,11 @@ def fit_multi_worker(
     """Train ``model`` (built and compiled in a MultiWorkerMirroredStrategy scope) like ``model.fit``
     would; ``plain`` is the same network built outside any strategy: the callbacks see it.
 
-    ``data`` is the run's :class:`~arithseq.training.data.TrainingData`: fresh examples every epoch,
-    or its fixed set (``train_size``), shuffled each epoch by a generator every worker seeds alike
-    (full batches only: the last ``train_size % batch_size`` examples of an epoch are left out)."""
+    ``data`` is the run's :class:`~arithseq.training.data.TrainingData`: fresh examples every epoch
+    (the ones Keras' fit would train on in one process, its batches taken in order where fit shuffles
+    their order), or its fixed set (``train_size``), shuffled each epoch by a generator every worker
+    seeds alike (full batches only: the last ``train_size % batch_size`` examples are left out).
+    ``clipnorm`` clips each replica's share of the gradient, as Keras' fit does under any strategy."""
     strategy = model.distribute_strategy
     chief, replicas, batch = is_chief(strategy), strategy.num_replicas_in_sync, config.batch_size
     if batch % replicas:
@@ -149,8 +151,11 @@ def fit_multi_worker(
         verbose=verbose, epochs=config.epochs, steps=steps, model=plain,
     )
     curriculum = getattr(data, "curriculum", None)
+    if not config.train_size:
+        data.on_epoch_end()  # Keras' fit draws an epoch before it starts: the same examples as one process
     plain.stop_training = False
-    plain.set_weights(model.get_weights())
+    plain.optimizer.build(plain.trainable_variables)
+    _copy(model, plain)
     hooks.on_train_begin()
     logs: dict = {}
     for epoch in range(initial_epoch, config.epochs):
@@ -170,7 +175,7 @@ def fit_multi_worker(
         if not config.train_size:
             data.on_epoch_end()  # the next epoch's examples, where Keras' fit draws them
         logs = {"loss": total / max(done, 1), **{m.name: float(m.result()) for m in metrics}}
-        plain.set_weights(model.get_weights())
+        _copy(model, plain)
         hooks.on_epoch_end(epoch, logs)
         level = curriculum.position if curriculum is not None else 0
         stop, level = agree([plain.stop_training, level])
@@ -178,9 +183,18 @@ def fit_multi_worker(
             curriculum.position = int(round(level))
         if stop:
             break
-    plain.set_weights(model.get_weights())
+    _copy(model, plain)
     hooks.on_train_end(logs)
     return Outcome(chief, plain, history.history, history.epoch)
+
+
+def _copy(model: keras.Model, plain: keras.Model) -> None:
+    """The trained weights and the optimiser's state (step count, moments) into the plain model, so
+    what the callbacks save is what a single-process run would save. Reading mirrored variables
+    takes no collective op."""
+    plain.set_weights(model.get_weights())
+    for mine, theirs in zip(plain.optimizer.variables, model.optimizer.variables, strict=True):
+        mine.assign(theirs.numpy())
 
 
 def _epoch_arrays(data, config: TrainConfig, epoch: int, rows: int):

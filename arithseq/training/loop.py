@@ -29,7 +29,7 @@ from ..models.framing import framing_for
 from ..tasks import Batch, resolve_task
 from ..tasks.datatask import DataTask
 from ..tokenizer import Tokenizer
-from .callbacks import BestModel, EpochLines, HeldOutExactMatch, History, Progress, StopAt
+from .callbacks import BestModel, EpochLines, HeldOutExactMatch, History, Progress, StopAt, StopOnNaN
 from .checkpoints import Checkpoint, load_checkpoint
 from .curriculum import Curriculum, StepUp
 from .data import TrainingData
@@ -162,6 +162,7 @@ def _callbacks(config, task, framing, val: Batch, folder: Path, state: dict, cur
     per_epoch = config.train_size or config.steps_per_epoch * config.batch_size
     best = BestModel(folder / "model.keras", config.stop_on, state.get("best"), state)
     callbacks = [
+        StopOnNaN(config.learning_rate, folder),
         held_out_match,
         Progress(per_epoch, state.get("seconds", 0.0)),
         StopAt(config.target, config.max_minutes, config.min_epochs, config.stop_on, state.get("seconds", 0.0)),
@@ -170,7 +171,7 @@ def _callbacks(config, task, framing, val: Batch, folder: Path, state: dict, cur
         Checkpoint(folder, config.checkpoint_every, state),
     ]
     if curriculum is not None:
-        callbacks.insert(1, StepUp(curriculum, framing, val, echo, state))
+        callbacks.insert(2, StepUp(curriculum, framing, val, echo, state))  # after the held-out figures
     if verbose == 2 or (verbose == "auto" and not sys.stdout.isatty()):
         callbacks.append(EpochLines(echo, config.epochs, held_out_match))
     if config.patience:
