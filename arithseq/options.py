@@ -289,8 +289,9 @@ def fill_dataclass(cls: type[T], values: Mapping[str, Any], where: str, base: T 
         check = getattr(result, "check", None)
         if check is not None:
             check()
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+    except ConfigError as exc:  # a check that already names its kind of option ("training option 'epochs'") is not prefixed again
+        message = str(exc)
+        raise type(exc)(message if message.startswith(where.rstrip("s")) else f"{where}: {message}") from None
     return result
 
 
