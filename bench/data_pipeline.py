@@ -6,7 +6,7 @@ Prints, for one core:
 1. the tutorial's task shape (2 terms, values 1..999, one-hot inputs and outputs):
    examples/s of a faithful re-implementation of the tutorial's ``generate_data``
    and of arithseq, and their ratio (target >= 30x);
-2. the ``brackets`` task (2-digit numbers, depth <= 3): sampling + exact evaluation +
+2. the ``brackets`` task (1-digit numbers, 2-4 terms, depth <= 2, rational answers): sampling + exact evaluation +
    encoding, examples/s (target >= 100k/s with integer ids; one-hot shown too).
 """
 
@@ -133,7 +133,9 @@ def main() -> None:
 
     ids_rate = rate(bracket_ids, args.n)
     hot_rate = rate(bracket_one_hot, args.n // 4, repeats=2)
-    print(f"brackets task: {brackets.config.terms[0]}-{brackets.config.terms[1]} numbers 0..99, depth <= 3, one core")
+    c = brackets.config
+    print(f"brackets task: {c.terms[0]}-{c.terms[1]} numbers {c.values[0]}..{c.values[1]}, depth <= {c.depth}, "
+          f"+ - * / with rational answers, one core")
     print(f"  sample+evaluate+encode (ids)     : {ids_rate:>10,.0f} examples/s   (target >= 100,000)")
     print(f"  sample+evaluate+encode (one-hot) : {hot_rate:>10,.0f} examples/s")
 
