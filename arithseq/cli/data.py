@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from enum import Enum
@@ -106,6 +107,8 @@ def generate(
     if fmt is Format.table:
         fmt = Format.jsonl if out is not None and out.suffix == ".jsonl" else Format.csv
     chunks = chosen.batches(n, seed, unique=unique)
+    first = next(chunks, None)  # a refused request (too many unique examples) fails before any output
+    chunks = itertools.chain([first] if first is not None else [], chunks)
     if out is None:
         if fmt is Format.csv:
             sys.stdout.write("input,target\n")
