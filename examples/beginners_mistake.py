@@ -7,6 +7,10 @@ RMSE in original units, and the MLP does it without any sequence model at all:
 the framing threw the sequence away. Run: python examples/beginners_mistake.py
 """
 
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notes are not for readers
+
 import arithseq
 
 for model, batch, epochs in (("mapping-lstm", 1, 100), ("mlp", 2, 50)):

@@ -4,6 +4,10 @@ Small numbers (0..9), 2-3 terms, nesting depth up to 2, so a laptop run shows
 real learning in minutes. Run: python examples/brackets.py
 """
 
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notes are not for readers
+
 import arithseq
 
 config = arithseq.TrainConfig(

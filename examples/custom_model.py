@@ -3,6 +3,10 @@
 Run: python examples/custom_model.py
 """
 
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notes are not for readers
+
 from dataclasses import dataclass
 
 import keras

@@ -5,6 +5,10 @@ is written to a .lark file, the two nodes get their meaning in Python, and the t
 is registered under a name. Run: python examples/custom_task.py
 """
 
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notes are not for readers
+
 from pathlib import Path
 
 import arithseq

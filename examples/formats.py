@@ -12,6 +12,10 @@ each judged on every one of the 9,801 problems:
 Run: python examples/formats.py   (a few minutes on 2 CPU cores; runs go to runs/examples/formats-*)
 """
 
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notes are not for readers
+
 import json
 
 import arithseq

@@ -4,6 +4,10 @@ Same task (two numbers 1..100), same seq2seq network and budget; only the input
 encoding differs. Run: python examples/integer_encoding.py
 """
 
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notes are not for readers
+
 import arithseq
 
 for encoding in ("one-hot", "embedding"):

@@ -1,7 +1,13 @@
-"""Extension 3, other operators: + - * on 2-3 numbers 0..99 (the `mixed` task), with precedence.
+"""Extension 3, other operators: + - * on two numbers 0..99, with precedence, as plain text into the
+attention model (no recipe). Multiplication and one-digit problems stay weak; `arithseq train mixed`
+(one operation at a time, column format) is the recipe that gets them right.
 
 Run: python examples/operators.py
 """
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notes are not for readers
 
 import arithseq
 

@@ -7,6 +7,10 @@ held out and never trained on, so the exact match below is on unseen sums.
 Run: python examples/seq2seq_addition.py
 """
 
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notes are not for readers
+
 import arithseq
 
 config = arithseq.TrainConfig(

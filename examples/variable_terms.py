@@ -4,6 +4,10 @@ Then length generalisation: the same model on 5 terms it never saw.
 Run: python examples/variable_terms.py
 """
 
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up notes are not for readers
+
 import arithseq
 
 config = arithseq.TrainConfig(

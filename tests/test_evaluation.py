@@ -142,3 +142,27 @@ def test_exhaustive_evaluation_of_a_large_task_falls_back_to_a_stratified_sample
     assert "stratified sample of 40 problems (the task has 9,030,000 problems, more than the 5,000,000" in report.source
     small = run.evaluate(exhaustive=True, terms=2)
     assert small.n == 30_000 and small.source == "all 30,000 problems of the task"
+
+
+def test_evaluating_other_values_spells_problems_as_the_model_was_trained(tmp_path, monkeypatch):
+    """A run trained on zero-padded numbers (01+02) is asked 1..9 + 1..9 in its own spelling, as predict does."""
+    config = arithseq.TrainConfig(
+        task="addition", task_options={"largest": 99, "pad_terms": True}, model="attention",
+        model_options={"units": 8, "embedding_dim": 4}, epochs=1, steps_per_epoch=2, batch_size=8,
+        val_size=20, test_size=20, jit=False,
+    )
+    run = arithseq.train(config, tmp_path / "run", verbose=0, echo=lambda *_: None)
+    seen = []
+    from arithseq.models import framing as framing_module
+
+    for cls in (framing_module.SequenceFraming, framing_module.AutoregressiveFraming):
+        original = cls.predict_ids
+
+        def spy(self, model, batch, tokenizer=None, _original=original):
+            seen.extend(batch.inputs.tolist())
+            return _original(self, model, batch, tokenizer)
+
+        monkeypatch.setattr(cls, "predict_ids", spy)
+    report = run.evaluate(values=(1, 9), exhaustive=True)
+    assert report.n == 81 and len(seen) == 81
+    assert "01+02" in seen and "1+2" not in seen

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -161,7 +162,9 @@ def test_a_run_that_carries_python_needs_trust_and_the_same_hash(tmp_path):
     assert 'python = ["python/0-ops.py"]' in (run / "config.toml").read_text()
     with pytest.raises(RunFolderError, match="runs Python code it carries .*--trust"):
         arithseq.load_run(run)
-    assert isinstance(arithseq.load_run(run, trust=True).predict("max(3,4)"), str)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the grammar's own "max(" is not outside training
+        assert isinstance(arithseq.load_run(run, trust=True).predict("max(3,4)"), str)
     refused = cli("predict", str(run), "max(3,4)")
     assert refused.returncode == 2 and "--trust" in refused.stderr and "Traceback" not in refused.stderr
     (run / "python" / "0-ops.py").write_text(OPS + "\nprint('sneaky')\n")

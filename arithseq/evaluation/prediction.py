@@ -61,7 +61,7 @@ def outside_training(task: Task, batch: Batch, shapes: np.ndarray) -> list[tuple
             value = next(v for v, bad in zip(numbers[i].tolist(), outside[i].tolist()) if bad)
             notes[i] = f"{cut(str(value))} is outside the training range {lo}..{hi}"
     first, last = task.config.terms
-    allowed = set(task.table.literals_used)
+    allowed = set("".join(task.table.literals_used))  # characters: a grammar's literal may be "max(" or "**"
     unique, inverse = np.unique(shapes, return_inverse=True)
     for k, shape in enumerate(unique.tolist()):
         terms = shape.count("0")
