@@ -8,12 +8,16 @@ normalised term values in, one number out, RMSE in original units).
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ..errors import ArithseqError, ConfigError
 from ..tasks import Batch, Task
 from ..tokenizer import Tokenizer
 from .registry import ModelSpec, Shapes
+
+_FORWARDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its compiled argmax
 
 PREDICT_BATCH = 8192
 
@@ -57,10 +61,6 @@ class Framing:
 
 
 class SequenceFraming(Framing):
-    def __init__(self, *args) -> None:
-        super().__init__(*args)
-        self._compiled: dict[int, object] = {}
-
     def _encode_inputs(self, inputs: np.ndarray, tokenizer: Tokenizer) -> np.ndarray:
         one_hot = getattr(self.options, "input_encoding", "embedding") == "one-hot"
         return tokenizer.encode(inputs, "input", one_hot=one_hot)
@@ -69,17 +69,21 @@ class SequenceFraming(Framing):
         return self._encode_inputs(batch.inputs, self.tokenizer), self.tokenizer.encode(batch.targets, "output")
 
     def _forward(self, model):
-        """The model's argmax as one compiled graph (eager Keras runs a recurrent layer op by op)."""
-        if id(model) not in self._compiled:
+        """The model's argmax as one compiled graph (eager Keras runs a recurrent layer op by op), one
+        per model however many framings (evaluations) use it, so TensorFlow traces it once per shape."""
+        forward = _FORWARDS.get(model)
+        if forward is None:
             import tensorflow as tf
 
+            held = weakref.ref(model)  # the graph must not keep the model alive
+
             def forward(x):
-                scores = model(x, training=False)
+                scores = held()(x, training=False)
                 broken = tf.reduce_any(tf.math.is_nan(scores), axis=[1, 2])
                 return tf.argmax(scores, axis=-1, output_type=tf.int32), broken
 
-            self._compiled[id(model)] = tf.function(forward, jit_compile=True, reduce_retracing=True)
-        return self._compiled[id(model)]
+            forward = _FORWARDS[model] = tf.function(forward, jit_compile=True, reduce_retracing=True)
+        return forward
 
     def predict_ids(self, model, batch, tokenizer=None):
         tokenizer = tokenizer or self.tokenizer
