@@ -8,21 +8,23 @@ is reversed, so a reversed answer is written least significant digit first and i
 pads come last.
 
 A worked example: ``arithseq train``'s format for 3-digit addition (two numbers
-1..999, numbers zero-padded, input and output reversed)::
+1..999, ``input_format=columns``, reversed, ``pad_answer``)::
 
-    typed            12+5
-    canonical        012+005     every number as wide as the widest (pad_terms):
-                                 digit i of each number sits at the same offset
-    input chars      500+210     reversed: units digits first, so the first thing
-                                 the encoder reads is the first column to add
-    answer           17
-    padded           "  17"      4 characters: the widest answer, 999+999 = 1998
-    output chars     "71  "      reversed: the decoder writes the units digit first
-                                 and a carry flows forward into the next digit it
-                                 writes, as in addition by hand; pads come last
+    typed        12+5
+    columns      (2,5) (1,0) (0,0) (0,0)   one token per column of digits, units
+                                           first: the encoder reads the first column
+                                           to add first; 4 columns for the widest
+                                           answer, 999+999 = 1998
+    input ids    25 10 0 0                 column (a, b) is token 10*a + b
+    answer       17
+    output       "7100"                    zero-padded to 4 digits and reversed: the
+                                           network writes the units digit first and
+                                           a carry flows into the next digit it
+                                           writes, as in addition by hand
 
-With the tutorial's format (no zero-padding, no reversal, left padding) the same
-problem is ``"   12+5"`` in and ``"  17"`` out.
+With ``input_format=text`` and ``pad_terms`` the same problem is ``012+005``, read
+reversed as ``500+210``; with the tutorial's format (no zero-padding, no reversal,
+left padding) it is ``"   12+5"`` in and ``"  17"`` out.
 """
 
 from __future__ import annotations

@@ -46,12 +46,21 @@ def test_reversal_reverses_the_padded_row():
 
 
 def test_the_default_format_worked_example():
-    task = arithseq.get_task("addition", pad_terms=True, reverse_input=True, reverse_output=True)
+    """The Tokenizer docstring's example: arithseq train's column format, then the text format."""
+    from arithseq.training import recommended
+
+    task = arithseq.get_task("addition", **recommended("addition").task_options)
     tok = Tokenizer.for_task(task)
-    reading = task.read(["12+5"])
+    assert tok.encode("12+5").tolist() == [25, 10, 0, 0]
+    assert spelled(tok, tok.encode(task.answer("12+5"), "output")) == "7100"
+    assert tok.decode(tok.encode("17", "output"), "output") == "17"
+
+    text = arithseq.get_task("addition", pad_terms=True, reverse_input=True, reverse_output=True)
+    tok = Tokenizer.for_task(text)
+    reading = text.read(["12+5"])
     assert reading.batch.inputs.tolist() == ["012+005"]
     assert spelled(tok, tok.encode(reading.batch.inputs[0])) == "500+210"
-    assert spelled(tok, tok.encode(task.answer("12+5"), "output")) == "71  "
+    assert spelled(tok, tok.encode(text.answer("12+5"), "output")) == "71  "
 
 
 def test_inner_pads_survive_but_edge_pads_are_refused(tutorial):
