@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .options import fill_dataclass, got, read_toml
+from .options import check_seed, fill_dataclass, got, read_toml
 
 SECTIONS = ("task", "model", "train", "mixture")
 HELD_OUT_LIMIT = 1_000_000  # problems of a stratified set: its pool of 8 times as many is drawn at once
@@ -84,8 +84,7 @@ class TrainConfig:
             raise ConfigError(f"training option 'target' is an exact-match share in [0, 1], got {self.target}")
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
             raise ConfigError(f"training option 'learning_rate' must be a positive number, got {self.learning_rate}")
-        if not 0 <= self.seed < 2**32:
-            raise ConfigError(f"training option 'seed' must be in 0..{2**32 - 1}, got {self.seed}")
+        check_seed(self.seed, "training option 'seed'")
         for name, limit in (("val_size", HELD_OUT_LIMIT), ("test_size", HELD_OUT_LIMIT), ("train_size", TRAIN_LIMIT), ("batch_size", TRAIN_LIMIT)):
             if getattr(self, name) > limit:
                 raise ConfigError(f"training option {name!r} must be at most {limit:,} (examples held in memory at once), got {getattr(self, name):,}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO

@@ -29,6 +29,7 @@ from ..options import check_seed, texts, whole
 from ..tasks import Batch, Task, resolve_task
 from ..tasks.datatask import DataTask
 from ..tasks.enumeration import LIMIT
+from ..tasks.options import FORMAT_OPTIONS
 from ..tokenizer import Tokenizer
 from .metrics import Report, Tally
 from .folders import MANIFEST, RunFolderError, partial_path, verify
@@ -38,10 +39,6 @@ from .strata import stratified_sets
 
 class OutsideTrainingWarning(UserWarning):
     """An expression lies outside what the model was trained on; its answer is less trustworthy."""
-
-# task options that set how problems and answers are written: they belong to the model, not to a test
-FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "pad_answer", "input_format", "pad", "pad_side",
-                  "target", "partial_products")
 
 TEST_SET = "test.npz"
 VALIDATION_SET = "val.npz"

@@ -18,7 +18,7 @@ from .batch import Batch
 from .options import TaskConfig, make_config
 from .reading import Reading
 
-FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_side", "pad")
+DATA_FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_side", "pad")
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,10 @@ class DataTask:
     def __init__(self, name: str, questions: np.ndarray, answers: np.ndarray, options: dict | None = None) -> None:
         self.name = name
         self.questions, self.answers = questions, answers
-        unknown = set(options or {}) - set(FORMAT_OPTIONS)  # checked before the pad is chosen
+        unknown = set(options or {}) - set(DATA_FORMAT_OPTIONS)  # checked before the pad is chosen
         if unknown:
             raise ConfigError(
-                f"a task from a data file takes only the format options {', '.join(FORMAT_OPTIONS)}; got {', '.join(sorted(unknown))}"
+                f"a task from a data file takes only the format options {', '.join(DATA_FORMAT_OPTIONS)}; got {', '.join(sorted(unknown))}"
             )
         chars = set("".join(questions.tolist()) + "".join(answers.tolist()))
         options = dict(options or {})

@@ -250,17 +250,25 @@ class Grammar:
         return " or ".join(dict.fromkeys(names)) or "nothing more"
 
     def evaluate(self, expression: str) -> Value:
-        """The exact value (int or Fraction) of ``expression``, computed without recursion (a sum of
-        thousands of terms is a tree thousands of levels deep)."""
+        """The exact value (int or Fraction) of ``expression``."""
+        return self.reduce(expression)[0]
+
+    def reduce(self, expression: str) -> tuple[Value, list[tuple[str, list[Value], Value]]]:
+        """The exact value of ``expression`` and every operation on the way, operands first:
+        ``(node name, operand values, its value)``. Computed without recursion (a sum of thousands
+        of terms is a tree thousands of levels deep)."""
         stack: list[Value] = []
+        done: list[tuple[str, list[Value], Value]] = []
         for node, arity in postfix(self.parse(expression)):
             if arity == 0:
                 stack.append(leaf_value(node, expression))
                 continue
             args = stack[len(stack) - arity :]
             del stack[len(stack) - arity :]
-            stack.append(_apply(node, args, expression))
-        return stack[0]
+            value = _apply(node, args, expression)
+            done.append((str(node.data), args, value))
+            stack.append(value)
+        return stack[0], done
 
 
 def postfix(tree: lark.Tree) -> Iterator[tuple[lark.Tree, int]]:

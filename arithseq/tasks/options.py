@@ -16,6 +16,9 @@ from ..errors import ConfigError
 from ..options import did_you_mean, got, parse_bool, parse_int_range, parse_weight
 
 TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
+# options that set how problems and answers are written (they belong to a trained model, not to a test)
+FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "pad_answer", "input_format", "pad", "pad_side",
+                  "target", "partial_products")
 MAX_VALUE_DIGITS = 1000  # numbers a task draws have at most this many digits (digits=D, values=LO-HI)
 
 

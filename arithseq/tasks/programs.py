@@ -13,7 +13,6 @@ from fractions import Fraction
 import numpy as np
 
 from .grammar import Grammar, leaf_value, postfix
-from .operators import NODES
 from .steps import Steps
 
 Item = str | tuple[str, int]  # a value's text, or (operator name, arity)
@@ -31,22 +30,13 @@ def exact_steps(grammar: Grammar, expressions: Sequence[str]) -> Steps:
     """Every reduction step of ``expressions`` with exact values (Python ints and Fractions)."""
     rows, ops, unary, values = [], [], [], {"left": [], "right": [], "result": []}
     for row, expression in enumerate(expressions):
-        stack: list[Fraction] = []
-        for item in postfix_program(grammar, expression):
-            if isinstance(item, str):
-                stack.append(Fraction(int(item)))
-                continue
-            name, arity = item
-            args = stack[len(stack) - arity :]
-            del stack[len(stack) - arity :]
-            result = Fraction(NODES.get(name).fn(*args))
+        for name, args, result in grammar.reduce(expression)[1]:
             rows.append(row)
             ops.append(name)
-            unary.append(arity == 1)
-            values["left"].append(args[0])
-            values["right"].append(args[-1])
-            values["result"].append(result)
-            stack.append(result)
+            unary.append(len(args) == 1)
+            values["left"].append(Fraction(args[0]))
+            values["right"].append(Fraction(args[-1]))
+            values["result"].append(Fraction(result))
     column = {
         key: (_ints([v.numerator for v in found]), _ints([v.denominator for v in found])) for key, found in values.items()
     }
