@@ -60,10 +60,13 @@ def test_strata_of_a_batch():
     groups = strata(task, batch)
     assert groups["digits"].tolist() == ["1+1", "2+3", "3+1", "1+1"]
     assert groups["carries"].tolist() == ["0", "2", "3", "1"]
-    assert groups["carry chain"].tolist() == ["0", "2", "3", "1"]
+    # a chain counts the columns that only pass a carry on: 999+1 passes it through two 9-columns
+    assert groups["carry chain"].tolist() == ["0", "0", "2", "0"]
     assert groups["answer length"].tolist() == ["1", "3", "4", "2"]
     count, longest = carries(np.array([[99, 1], [15, 15], [0, 0]]))
-    assert count.tolist() == [2, 1, 0] and longest.tolist() == [2, 1, 0]
+    assert count.tolist() == [2, 1, 0] and longest.tolist() == [1, 0, 0]
+    big = np.array([[36303877564985069541, 72198262435014930459]], dtype=object)  # the big-int path
+    assert carries(big)[1].tolist() == [12]
     mixed = arithseq.get_task("brackets")
     shaped = mixed.read(["(1+2)*3", "-(4/(5-6))", "7"]).batch
     labels = strata(mixed, arithseq.Batch(shaped.inputs, None, None, None, shaped.numbers))

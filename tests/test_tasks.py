@@ -224,3 +224,42 @@ def test_numbers_by_digits_balances_digit_counts():
     assert counts.min() > 0.3 * len(numbers) and min(numbers) >= 1 and max(numbers) <= 999
     with pytest.raises(ConfigError, match="'numbers' must be"):
         arithseq.get_task("addition", numbers="gaussian")
+
+
+@pytest.mark.parametrize("digits", [2, 5, 12, 20, 100])
+def test_every_study_carry_chain_passes_its_carry_through_columns_that_sum_to_exactly_9(digits):
+    from arithseq.evaluation.strata import carries
+    from arithseq.evaluation.study import chain_lengths
+
+    low, high = chain_lengths(digits)
+    task = arithseq.get_task(
+        "addition", values=(10 ** (digits - 1), 10**digits - 1), carry_chains=1.0, chain_length=(low, high)
+    )
+    batch = task.sample(300, np.random.default_rng(digits))
+    longest = carries(batch.numbers)[1]
+    for (a, b), run in zip(batch.numbers.tolist(), longest.tolist()):
+        assert len(str(a)) == len(str(b)) == digits
+        sums = [int(x) + int(y) for x, y in zip(str(a)[::-1], str(b)[::-1])]
+        # the chain: one column that makes a carry, then `run` columns of exactly 9, then one that is not 9
+        starts = [s for s in range(digits - run) if sums[s] >= 10 and all(v == 9 for v in sums[s + 1 : s + 1 + run])]
+        assert starts, (a, b, run)
+        assert low <= run <= high
+        s = starts[0]
+        assert s + run + 1 == digits or sums[s + run + 1] != 9
+        assert str(a + b) == str(int(str(a)) + int(str(b)))
+
+
+def test_carry_runs_keep_the_old_mixture_every_column_summing_to_at_least_9():
+    task = arithseq.get_task("long-addition", carry_runs=1.0)
+    batch = task.sample(500, np.random.default_rng(1))
+    for a, b in batch.numbers.tolist():
+        width = max(len(str(a)), len(str(b)))
+        sums = [int(x) + int(y) for x, y in zip(str(a).zfill(width)[::-1], str(b).zfill(width)[::-1])]
+        assert sums[0] >= 10 and all(v >= 9 for v in sums)
+
+
+def test_chain_lengths_outside_the_numbers_are_refused():
+    with pytest.raises(arithseq.ConfigError, match="option 'chain_length' must lie between 0 and one less"):
+        arithseq.get_task("addition", carry_chains=1.0, chain_length="2-3")
+    with pytest.raises(arithseq.ConfigError, match="option carry_runs needs sums of exactly two numbers"):
+        arithseq.get_task("terms", carry_runs=0.5)

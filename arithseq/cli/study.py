@@ -21,7 +21,7 @@ def length(
     run: RunArg,
     digits: Annotated[Optional[str], typer.Option(help="Digits per number to try, e.g. 1-100 or 1,5,10,20,100.")] = None,
     terms: Annotated[Optional[str], typer.Option(help="Numbers per expression to try, e.g. 2-10.")] = None,
-    carry_chains: Annotated[bool, typer.Option("--carry-chains", help="Also sums that carry through every column, for each digit count (two-number sums).")] = False,
+    carry_chains: Annotated[bool, typer.Option("--carry-chains", help="Also carry chains for each digit count D (two-number sums): a carry made in one column passes through D/2 to D-1 columns whose digits sum to exactly 9.")] = False,
     n: Annotated[int, typer.Option("-n", "--count", min=1, help="Problems per setting (a stratified sample).")] = 500,
     seed: Annotated[int, typer.Option(help="Seed of the samples.")] = 0,
     plot: Annotated[Optional[Path], typer.Option(help="Where to write the PNG plot (default RUN/plots/length.png).")] = None,

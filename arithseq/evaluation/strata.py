@@ -3,7 +3,8 @@
 A uniform sample of 3-digit addition holds 81 one-digit sums in a million, so a
 mean over it cannot see how a model does on ``2+2``. Every example is labelled by
 the digit counts of its numbers (``1+2``), its number of terms, the operators it
-uses, its bracket depth and, for sums, its carries and longest carry chain;
+uses, its bracket depth and, for sums, its carries and longest carry chain (the
+columns in a row that only pass an incoming carry on);
 held-out sets are drawn so that every combination of the first four (a *cell*)
 is present, small cells included, and every report names its worst stratum.
 """
@@ -44,16 +45,20 @@ def digit_counts(numbers: np.ndarray) -> np.ndarray:
 
 
 def carries(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: how many columns carry when its numbers are added by hand, and the longest run of them."""
+    """Per row: how many columns carry when its numbers are added by hand, and its longest carry chain:
+    the most columns in a row that carry only because a carry came in (their digits alone sum to less
+    than 10, to exactly 9 for two numbers), so the network must pass the incoming carry on."""
     if numbers.dtype == object:
         pairs = [_carries_of([int(v) for v in row if v != ABSENT]) for row in numbers]
         return np.array([p[0] for p in pairs], np.int64), np.array([p[1] for p in pairs], np.int64)
     values = np.where(numbers == ABSENT, 0, numbers).astype(np.int64)
     count, run, longest, carry = (np.zeros(len(values), np.int64) for _ in range(4))
     while values.any() or carry.any():
-        carry = (carry + (values % 10).sum(axis=1)) // 10
+        digits = (values % 10).sum(axis=1)
+        passes = (carry > 0) & (digits < 10) & (digits + carry >= 10)
+        carry = (carry + digits) // 10
         count += carry > 0
-        run = np.where(carry > 0, run + 1, 0)
+        run = np.where(passes, run + 1, 0)
         longest = np.maximum(longest, run)
         values //= 10
     return count, longest
@@ -62,9 +67,11 @@ def carries(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _carries_of(numbers: list[int]) -> tuple[int, int]:
     count = run = longest = carry = 0
     while any(numbers) or carry:
-        carry = (carry + sum(n % 10 for n in numbers)) // 10
+        digits = sum(n % 10 for n in numbers)
+        passes = carry > 0 and digits < 10 <= digits + carry
+        carry = (carry + digits) // 10
         count += carry > 0
-        run = run + 1 if carry else 0
+        run = run + 1 if passes else 0
         longest = max(longest, run)
         numbers = [n // 10 for n in numbers]
     return count, longest

@@ -1,8 +1,12 @@
 """Did the network learn the algorithm, or the training distribution? A run judged on settings it never saw.
 
 ``length_study`` evaluates a run on numbers of exactly D digits, on K terms and on
-D-digit carry chains (``99..9+1``-like sums that carry through every column), marks
-which settings lay inside training, and returns one row per setting.
+D-digit carry chains, marks which settings lay inside training, and returns one row
+per setting. A carry chain is a column that makes a carry followed by columns whose
+digits sum to exactly 9: they pass the carry on and make none of their own, so the
+network must carry it the whole way (``36303877564985069541+72198262435014930459``
+carries from the units through 12 columns). Uniform long sums almost never hold long
+chains; the study's D-digit chains pass the carry through D/2 to D-1 columns.
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ def parse_settings(text: str, name: str, low: int, high: int) -> list[int]:
     return sorted(values)
 
 
+def chain_lengths(digits: int) -> tuple[int, int]:
+    """How many columns the study's ``digits``-digit carry chains pass through: half of them to all but one."""
+    return -(-digits // 2), digits - 1
+
+
 def length_study(
     run: Run,
     digits: list[int] = (),
@@ -57,7 +66,7 @@ def length_study(
     if carry_chains:
         if not run.task.two_number_sums:
             raise ConfigError("--carry-chains needs a run trained on sums of two numbers")
-        plan += [("carry chain", d) for d in (digits or list(trained_digits))]
+        plan += [("carry chain", d) for d in (digits or list(trained_digits)) if d >= 2]
     rows = []
     for done, (kind, setting) in enumerate(plan, 1):
         if kind == "terms":
@@ -67,7 +76,7 @@ def length_study(
             options = {"values": (0 if setting == 1 else 10 ** (setting - 1), 10**setting - 1)}
             inside = setting in trained_digits
             if kind == "carry chain":
-                options.update(carry_chains=1.0, chain_length=setting)
+                options.update(carry_chains=1.0, carry_runs=0.0, chain_length=chain_lengths(setting))
         try:
             report = run.evaluate(n, seed, **options)
             worst = report.worst.describe() if report.worst else ""

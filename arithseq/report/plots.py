@@ -41,7 +41,7 @@ def length_plot(rows: list[StudyRow], title: str, path: Path) -> Path:
             axis.axvspan(min(trained) - 0.5, max(trained) + 0.5, color="#dddddd", label="trained on")
         axis.set_xlabel("digits per number" if kind != "terms" else "numbers in the expression")
         if kind == "carry chain":
-            axis.set_xlabel("digits the carry runs through")
+            axis.set_xlabel("digits of the sum (the carry passes through half of them to all but one)")
         axis.set_ylabel("exact match (%)")
         axis.set_ylim(-2, 102)
         axis.grid(alpha=0.3)

@@ -1,4 +1,4 @@
-"""Drawing the numbers of a batch: uniform values, every digit count equally likely, long carry chains.
+"""Drawing the numbers of a batch: uniform values, every digit count equally likely, carry chains.
 
 Values past int64 (more than 18 digits) are drawn digit by digit and held as Python
 ints in object arrays; everything downstream stays exact with them.
@@ -50,33 +50,84 @@ def _draw_big(rng: np.random.Generator, lo: int, hi: int, shape: tuple[int, ...]
 
 
 _PAIRS = np.array([(a, b) for a in range(10) for b in range(10)])
-_CARRY_OUT = _PAIRS[_PAIRS.sum(axis=1) >= 10]  # a column that carries by itself
-_CARRY_ON = _PAIRS[_PAIRS.sum(axis=1) >= 9]  # a column that passes a carry on (999+1, 999+999)
-_LEADING = _CARRY_ON[(_CARRY_ON >= 1).all(axis=1)]  # the top column: both numbers keep their digit count
+_SUMS = _PAIRS.sum(axis=1)
+_TOP = (_PAIRS >= 1).all(axis=1)  # the top column: both numbers keep their digit count
+_CARRY_OUT = _PAIRS[_SUMS >= 10]  # a column that carries by itself
+_CARRY_ON = _PAIRS[_SUMS >= 9]  # a column that carries or passes a carry on (999+1, 999+999)
+_LEADING = _PAIRS[(_SUMS >= 9) & _TOP]
+_PASS = _PAIRS[_SUMS == 9]  # a column that passes an incoming carry on and makes none of its own
+_PASS_TOP = _PAIRS[(_SUMS == 9) & _TOP]
+_ANY_TOP = _PAIRS[_TOP]
+_STOP = _PAIRS[_SUMS != 9]  # the column after a chain: the run ends there
+
+
+def _pick(rng: np.random.Generator, pairs: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return pairs[rng.integers(0, len(pairs), shape)]
 
 
 def carry_chains(
-    rng: np.random.Generator, leaves: np.ndarray, share: float, lo: int, hi: int, length: int | None = None
+    rng: np.random.Generator,
+    leaves: np.ndarray,
+    share: float,
+    lo: int,
+    hi: int,
+    length: tuple[int, int] = (0, 0),
 ) -> None:
-    """Make a share of two-number rows carry through all their columns (999+1, 455+545, 999+999):
-    chains of 1 to all digits of ``hi``, or exactly ``length`` digits."""
+    """Make a share of two-number rows pass one carry through a run of columns whose digits sum to
+    exactly 9 (``36303877564985069541+72198262435014930459``: the carry made in column 4 travels
+    through the next 11 columns): those columns make no carry of their own, so only a network that
+    passes the carry on gets them right. ``length`` bounds the run (``(0, 0)``: 1 column up to all
+    but one of the digits of ``hi``); the digit count, the column the carry starts in and every
+    other column are drawn at random, and the column after the run does not sum to 9, so the run is
+    exactly as long as drawn."""
+    longest = len(str(hi))
+    rows = np.nonzero(rng.random(len(leaves)) < share)[0]
+    if not rows.size or longest < 2:
+        return
+    low, high = length if length[1] else (1, longest - 1)
+    high = min(high, longest - 1)
+    low = min(max(low, 1), high)
+    n = rows.size
+    run = rng.integers(low, high + 1, n)
+    width = rng.integers(np.maximum(run + 1, len(str(lo))), longest + 1)  # digits of both numbers
+    start = (rng.random(n) * (width - run)).astype(np.int64)  # the column that makes the carry
+    column = np.arange(longest)[None, :]
+    columns = _pick(rng, _PAIRS, (n, longest))
+    columns = np.where((column == start[:, None])[..., None], _pick(rng, _CARRY_OUT, (n, longest)), columns)
+    after = column == (start + run + 1)[:, None]
+    columns = np.where(after[..., None], _pick(rng, _STOP, (n, longest)), columns)
+    passing = (column > start[:, None]) & (column <= (start + run)[:, None])
+    columns = np.where(passing[..., None], _pick(rng, _PASS, (n, longest)), columns)
+    top = column == (width - 1)[:, None]
+    top_pairs = np.where(passing[..., None], _pick(rng, _PASS_TOP, (n, longest)), _pick(rng, _ANY_TOP, (n, longest)))
+    top_pairs = np.where((top & after)[..., None], _pick(rng, _STOP[(_STOP >= 1).all(axis=1)], (n, longest)), top_pairs)
+    columns = np.where(top[..., None], top_pairs, columns)
+    digits = np.where((column < width[:, None])[..., None], columns, 0)
+    _place(leaves, rows, digits, lo, hi)
+
+
+def carry_runs(rng: np.random.Generator, leaves: np.ndarray, share: float, lo: int, hi: int) -> None:
+    """Make a share of two-number rows carry in every column (999+1, 455+545, 999+999): each column
+    sums to at least 9, so most make a carry of their own (runs of 1 to all the digits of ``hi``).
+    A training mixture; what tests how far a carry travels is :func:`carry_chains`."""
     rows = np.nonzero(rng.random(len(leaves)) < share)[0]
     if not rows.size:
         return
     longest = len(str(hi))
-    length = np.full(rows.size, length) if length else rng.integers(1, longest + 1, rows.size)
+    length = rng.integers(1, longest + 1, rows.size)
     columns = np.concatenate(
-        [
-            _CARRY_OUT[rng.integers(0, len(_CARRY_OUT), (rows.size, 1))],
-            _CARRY_ON[rng.integers(0, len(_CARRY_ON), (rows.size, longest - 1))],
-        ],
-        axis=1,
+        [_pick(rng, _CARRY_OUT, (rows.size, 1)), _pick(rng, _CARRY_ON, (rows.size, longest - 1))], axis=1
     )  # (rows, columns, 2): column 0 carries, the rest pass it on
     top = length - 1
-    leading = _LEADING[rng.integers(0, len(_LEADING), rows.size)]
+    leading = _pick(rng, _LEADING, rows.size)
     columns[np.arange(rows.size), top] = np.where((top > 0)[:, None], leading, columns[np.arange(rows.size), top])
     inside = np.arange(longest) < length[:, None]
-    digits = np.where(inside[..., None], columns, 0)
+    _place(leaves, rows, np.where(inside[..., None], columns, 0), lo, hi)
+
+
+def _place(leaves: np.ndarray, rows: np.ndarray, digits: np.ndarray, lo: int, hi: int) -> None:
+    """Write the two numbers whose digits (units first) are ``digits`` into ``rows``, where they fit lo..hi."""
+    longest = digits.shape[1]
     if longest <= 18:
         power = 10 ** np.arange(longest, dtype=np.int64)
         a, b = (digits[..., 0] * power).sum(axis=1), (digits[..., 1] * power).sum(axis=1)

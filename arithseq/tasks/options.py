@@ -46,7 +46,8 @@ class TaskConfig:
     target: str = "answer"
     partial_products: bool = False
     carry_chains: float = 0.0
-    chain_length: int = 0
+    chain_length: tuple[int, int] = (0, 0)
+    carry_runs: float = 0.0
     python: tuple[str, ...] = field(default=())
 
     def replace(self, **options: Any) -> TaskConfig:
@@ -88,8 +89,11 @@ OPTION_HELP: dict[str, str] = {
     "(every step a op b=r), 'sums' (every step's result), 'products' (trace with partial products for *), "
     "or 'steps': one operation per example, and a decoding loop feeding each result back",
     "partial_products": "with target=steps: a multi-digit product's partial products come before its result",
-    "carry_chains": "share of examples drawn as long carry chains like 999+1 (2-number sums)",
-    "chain_length": "digits every carry chain spans (0: from 1 to all the numbers' digits)",
+    "carry_chains": "share of sums drawn with a carry chain: a column that carries, then columns whose digits sum "
+    "to exactly 9, which pass the carry on (2-number sums)",
+    "chain_length": "how many columns a carry chain passes through, N or MIN-MAX (0: 1 to all but one of the digits)",
+    "carry_runs": "share of sums drawn to carry in every column, each summing to at least 9 (999+1, 455+545; "
+    "2-number sums): a training mixture, most of its columns carry by themselves",
     "python": "Python files to run first (they register custom nodes)",
 }
 
@@ -153,16 +157,16 @@ def _coerce(key: str, value: Any) -> Any:
     if key == "operators":
         return _operators(value)
     if key == "chain_length":
-        return parse_int_range(key, value)[1]
+        return parse_int_range(key, value)
     if key == "depth":
         depth = parse_int_range(key, value)[1]
         return depth
     if key in {"brackets", "negation"}:
         return parse_weight(key, value)
-    if key == "carry_chains":
+    if key in {"carry_chains", "carry_runs"}:
         share = parse_weight(key, value)
         if share > 1:
-            raise ConfigError(f"option 'carry_chains' is a share in [0, 1], got {got(value)}")
+            raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
     if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "pad_answer", "partial_products"}:
         return parse_bool(key, value)
@@ -186,9 +190,11 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'values': range {config.values[0]}-{config.values[1]} is empty")
     if config.values[1] >= 10**MAX_VALUE_DIGITS:
         raise ConfigError(f"option 'values': numbers have at most {MAX_VALUE_DIGITS} digits (digits={MAX_VALUE_DIGITS})")
-    if config.chain_length < 0 or config.chain_length > len(str(config.values[1])):
+    if config.chain_length[0] < 0 or config.chain_length[1] > len(str(config.values[1])) - 1:
+        low, high = config.chain_length
         raise ConfigError(
-            f"option 'chain_length' must be between 0 and the digits of the largest value, got {config.chain_length}"
+            "option 'chain_length' must lie between 0 and one less than the digits of the largest value "
+            f"({len(str(config.values[1])) - 1}), got {low if low == high else f'{low}-{high}'}"
         )
     if not 0 <= config.depth <= 16:
         raise ConfigError(f"option 'depth' must be between 0 and 16, got {config.depth}")

@@ -20,7 +20,7 @@ from .batch import ABSENT, Batch
 from .enumeration import LIMIT, enumerate_problems, problem_count
 from .grammar import Alternative, Grammar, load_grammar
 from .operators import LEAF, MAX_DIGITS, NODES, Bound, Value, too_big
-from .numbers import carry_chains, draw_numbers
+from .numbers import carry_chains, carry_runs, draw_numbers
 from .options import TaskConfig
 from .reading import ExpressionReader, Reading
 from .rendering import ExpressionRenderer, format_answer, format_answers
@@ -156,8 +156,9 @@ class Task:
             if self.stepwise:
                 raise ConfigError(f"option input_format=columns with target=steps reads steps of + - * on whole numbers; {have}")
             raise ConfigError(f"option input_format=columns reads up to 3 numbers joined by + and -; {have}")
-        if config.carry_chains > 0 and not self.two_number_sums:
-            raise ConfigError(f"option carry_chains needs sums of exactly two numbers (terms=2, operator +); {have}")
+        for option in ("carry_chains", "carry_runs"):
+            if getattr(config, option) > 0 and not self.two_number_sums:
+                raise ConfigError(f"option {option} needs sums of exactly two numbers (terms=2, operator +); {have}")
         if config.pad_answer and (self.rational_answers or (self.negative_answers and "+" not in self.alphabet)):
             raise ConfigError(
                 "option pad_answer zero-pads whole answers (a negative one needs '+' and '-' in the alphabet for "
@@ -337,6 +338,8 @@ class Task:
         infix, postfix, template = table.walk(m, rng)
         lo, hi = config.values
         leaves = draw_numbers(rng, lo, hi, (m, config.terms[1]), config.numbers)
+        if config.carry_runs:
+            carry_runs(rng, leaves, config.carry_runs, lo, hi)
         if config.carry_chains:
             carry_chains(rng, leaves, config.carry_chains, lo, hi, config.chain_length)
         divider = exact.ExactDivider(lo, hi, rng) if config.division == "exact" else None
