@@ -89,7 +89,8 @@ def _summary(path: Path) -> dict[str, Any]:
         raise ArithseqError(f"{path / 'metrics.json'}: not valid JSON ({exc})") from None
     if not isinstance(metrics, dict):
         raise ArithseqError(f"{path / 'metrics.json'}: expected a JSON object")
-    size = resolve_task(config.task, config.task_options).size
+    # a run trained on a data file has no task to rebuild by name: its pairs are all there is
+    size = None if config.data else resolve_task(config.task, config.task_options).size
     return {"config": config, "metrics": metrics, "size": size}
 
 
@@ -134,7 +135,9 @@ def describe_format(options: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _exhaustive(path: Path, size: int, limit: int) -> str:
+def _exhaustive(path: Path, size: int | None, limit: int) -> str:
+    if size is None:  # no language to enumerate; its own test set is already in "exact match"
+        return "n/a (data file)"
     if size > limit:
         return f"n/a ({size:,} problems)"
     from ..evaluation.strata import percent

@@ -1,0 +1,32 @@
+"""Rough edges found by using the CLI as people do: pipes, data-file runs, odd batches, big requests."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from arithseq.cli import app
+
+runner = CliRunner()
+TINY = ["--epochs", "1", "--min-epochs", "1", "--steps", "3", "--batch-size", "32", "--val-size", "40",
+        "--test-size", "40", "--no-jit", "--target", "0", "-q", "--no-report"]
+
+
+@pytest.fixture(scope="module")
+def data_run(tmp_path_factory) -> Path:
+    """A run trained with --data on a question/answer file (its task has no grammar to rebuild it by name)."""
+    folder = tmp_path_factory.mktemp("data-run")
+    lines = [line for a in range(20) for b in range(20) for line in (f"{a}+{b}", str(a + b))]
+    (folder / "qa.txt").write_text("\n".join(lines) + "\n")
+    out = folder / "run"
+    result = runner.invoke(app, ["train", "--data", str(folder / "qa.txt"), "--out", str(out), "-m", "attention",
+                                 "-p", "units=8", "-p", "embedding_dim=4", *TINY])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_compare_reads_a_run_trained_on_a_data_file(data_run, tmp_path):
+    result = runner.invoke(app, ["compare", str(data_run), "--plot", str(tmp_path / "c.png"), "--exhaustive"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith(str(data_run)))
+    assert " qa " in row and "n/a (data file)" in row
