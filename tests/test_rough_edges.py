@@ -30,3 +30,12 @@ def test_compare_reads_a_run_trained_on_a_data_file(data_run, tmp_path):
     assert result.exit_code == 0, result.output
     row = next(line for line in result.stdout.splitlines() if line.startswith(str(data_run)))
     assert " qa " in row and "n/a (data file)" in row
+
+
+def test_tasks_off_a_terminal_prints_every_cell_whole():
+    result = runner.invoke(app, ["tasks"])  # CliRunner's stdout is not a terminal, like `arithseq tasks | cat`
+    assert result.exit_code == 0 and "…" not in result.stdout and "┃" not in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["task", "grammar", "terms", "values", "ops", "depth", "division", "in/out", "alphabet"]
+    brackets = next(line for line in lines if line.startswith(" brackets "))
+    assert brackets.split() == ["brackets", "brackets", "2-4", "0-9", "all", "2", "rational", "35/9", "0123456789+-*/()"]

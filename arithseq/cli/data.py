@@ -25,21 +25,19 @@ def load_task(name: str, sets: list[str] | None) -> Task:
     return get_task(name, **parse_assignments(sets or []))
 
 
+TASK_COLUMNS = ("task", "grammar", "terms", "values", "ops", "depth", "division", "in/out", "alphabet")
+
+
 @app.command()
 @reports_errors
 def tasks() -> None:
     """List the registered tasks with their options, lengths and alphabets."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="arithseq tasks", show_lines=False)
-    for column in ("task", "grammar", "terms", "values", "ops", "depth", "division", "in/out", "alphabet"):
-        table.add_column(column, no_wrap=True)
+    rows = []
     for name in list_tasks():
         task = get_task(name)
         c = task.config
         ops = "all" if c.operators is None else " ".join(k for k, w in c.operators if w > 0)
-        table.add_row(
+        rows.append([
             name,
             c.grammar,
             _span(c.terms),
@@ -49,12 +47,30 @@ def tasks() -> None:
             c.division,
             f"{task.max_input_length}/{task.max_output_length}",
             task.alphabet,
-        )
+        ])
+    notes = [(name, f"{TASKS.get(name).description}{_recipe(TASKS.get(name).recipe)}") for name in list_tasks()]
+    if not sys.stdout.isatty():  # a pipe or a file: every cell whole, no box, no cut to 80 columns
+        widths = [max(len(cell) for cell in column) for column in zip(TASK_COLUMNS, *rows)]
+        for line in [list(TASK_COLUMNS), *rows]:
+            typer.echo(" " + "  ".join(f"{cell:<{w}}" for cell, w in zip(line, widths)).rstrip())
+        for name, text in notes:
+            typer.echo(f"  {name}: {text}")
+        typer.echo("Task options (override with --set KEY=VALUE, or in a .toml file):")
+        for key, text in OPTION_HELP.items():
+            typer.echo(f"  {key}: {text}")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="arithseq tasks", show_lines=False)
+    for column in TASK_COLUMNS:
+        table.add_column(column, no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
     console = Console()
     console.print(table)
-    for name in list_tasks():
-        entry = TASKS.get(name)
-        console.print(f"  [bold]{name}[/bold]: {entry.description}{_recipe(entry.recipe)}", highlight=False)
+    for name, text in notes:
+        console.print(f"  [bold]{name}[/bold]: {text}", highlight=False)
     console.print("Task options (override with --set KEY=VALUE, or in a .toml file):")
     for key, text in OPTION_HELP.items():
         console.print(f"  [bold]{key}[/bold]: {text}", highlight=False)
