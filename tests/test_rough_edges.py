@@ -1,5 +1,8 @@
 """Rough edges found by using the CLI as people do: pipes, data-file runs, odd batches, big requests."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,3 +42,12 @@ def test_tasks_off_a_terminal_prints_every_cell_whole():
     assert lines[0].split() == ["task", "grammar", "terms", "values", "ops", "depth", "division", "in/out", "alphabet"]
     brackets = next(line for line in lines if line.startswith(" brackets "))
     assert brackets.split() == ["brackets", "brackets", "2-4", "0-9", "all", "2", "rational", "35/9", "0123456789+-*/()"]
+
+
+@pytest.mark.parametrize("level", ["3", "2", "junk"])
+def test_a_quiet_log_level_of_ones_own_is_no_noisier(level):
+    """TF_CPP_MIN_LOG_LEVEL=3 used to skip the muting: absl, oneDNN and CUDA start-up lines on every command."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": level}
+    done = subprocess.run([sys.executable, "-m", "arithseq.cli", "models"], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0 and "attention" in done.stdout
+    assert done.stderr == ""

@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 
 GLOBAL = {"verbose": False, "debug": False}  # the options given before the command
+QUIET_LEVEL = 2  # the TF_CPP_MIN_LOG_LEVEL that hides TensorFlow's C++ notes and warnings
 
 
 @app.callback()
@@ -112,9 +113,11 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 def quiet_tensorflow() -> None:
     """Import TensorFlow and find its devices with C-level stderr muted: its start-up chatter
     (CUDA probes, CPU feature notes) is not for people using the CLI. Python errors still show."""
-    if GLOBAL["verbose"] or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
-        return  # the user asked for TensorFlow's messages, or set its own log level
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    level = _log_level(os.environ.get("TF_CPP_MIN_LOG_LEVEL"))
+    if GLOBAL["verbose"] or (level is not None and level < QUIET_LEVEL):
+        return  # the user asked for TensorFlow's messages (--verbose, or a log level below ours)
+    # a higher level is kept, but it does not reach absl's and CUDA's start-up lines: muted below all the same
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = str(max(level or 0, QUIET_LEVEL))
     if "tensorflow" in sys.modules:
         return
     saved = os.dup(2)
@@ -128,3 +131,11 @@ def quiet_tensorflow() -> None:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+def _log_level(text: str | None) -> int | None:
+    """TF_CPP_MIN_LOG_LEVEL as a number; None when unset or not a number."""
+    try:
+        return None if text is None else int(text.strip())
+    except ValueError:
+        return None
