@@ -51,3 +51,17 @@ def test_a_quiet_log_level_of_ones_own_is_no_noisier(level):
     done = subprocess.run([sys.executable, "-m", "arithseq.cli", "models"], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0 and "attention" in done.stdout
     assert done.stderr == ""
+
+
+def test_bad_training_options_are_refused_before_tensorflow_loads(tmp_path):
+    code = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom arithseq.cli import app\n"
+        f"out = {str(tmp_path / 'run')!r}\n"
+        "for args, name in ((['--lr', 'nan'], 'learning_rate'), (['--batch-size', '0'], 'batch_size'), (['-t', 'epochs=-1'], 'epochs')):\n"
+        "    result = CliRunner().invoke(app, ['train', *args, '--out', out])\n"
+        "    assert result.exit_code == 2 and name in result.stderr, (args, result.output)\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "False False", done.stderr
+    assert not (tmp_path / "run").exists()

@@ -105,14 +105,11 @@ def train(
     recommended settings apply to `arithseq train TASK`; every option here overrides them.
     """
     typed = {k: v for k, v in locals().items() if v is not None}
-    quiet_tensorflow()
     from ..config import TRAIN_FIELDS, TrainConfig
-    from ..training import recommended
-    from ..training import train as run_training
+    from ..training.recipes import recommended
 
-    if resume is not None:
-        trained = run_training(None, resume, resume=True, verbose=0 if quiet else "auto", echo=typer.echo)
-    else:
+    resolved = None  # --resume trains with the run's own configuration
+    if resume is None:
         if config:
             base = TrainConfig.from_toml(config)
         elif data is not None:
@@ -124,7 +121,7 @@ def train(
                 typed[key] = str(path)
         # the typed options are named like the training fields: they join the -t KEY=VALUE overrides
         overrides = {**parse_assignments(training or [], "--training"), **{k: typed[k] for k in TRAIN_FIELDS if k in typed}}
-        resolved = base.override(
+        resolved = base.override(  # checked here, before TensorFlow's seconds of start-up
             task=task,
             model=model,
             task_options=parse_assignments(sets or [], "--set"),
@@ -132,6 +129,12 @@ def train(
             mixture=parse_assignments(mix or [], "--mix"),
             train=overrides,
         )
+    quiet_tensorflow()
+    from ..training import train as run_training
+
+    if resolved is None:
+        trained = run_training(None, resume, resume=True, verbose=0 if quiet else "auto", echo=typer.echo)
+    else:
         trained = run_training(resolved, out, verbose=0 if quiet else "auto", echo=typer.echo, overwrite=overwrite)
     if report:
         from ..report.html import write_report
