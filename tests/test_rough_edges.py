@@ -65,3 +65,39 @@ def test_bad_training_options_are_refused_before_tensorflow_loads(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "False False", done.stderr
     assert not (tmp_path / "run").exists()
+
+
+@pytest.fixture(scope="module")
+def column_run(tmp_path_factory) -> Path:
+    """A briefly trained run of the default recipe: two numbers 1..999, one token per column."""
+    out = tmp_path_factory.mktemp("column-run") / "run"
+    result = runner.invoke(app, ["train", "--out", str(out), *TINY])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_a_line_the_encoding_cannot_read_is_an_error_in_its_place(column_run):
+    result = runner.invoke(app, ["predict", str(column_run)], input="1+2\n1+1+1\n3+4\n")
+    assert result.exit_code == 2
+    answers = result.stdout.splitlines()
+    assert len(answers) == 3 and answers[0] and answers[1] == "" and answers[2]
+    assert "error: line 2: column encoding reads up to 2 numbers joined by +, got '1+1+1'" in result.stderr
+    assert "warning: line 2" not in result.stderr  # refused, so its range warning says nothing more
+    assert "1 of 3 lines could not be answered" in result.stderr
+
+
+def test_an_answer_does_not_depend_on_the_other_lines(column_run, monkeypatch):
+    import warnings
+
+    import numpy as np
+
+    import arithseq
+
+    run = arithseq.load_run(column_run)
+    lines = ["3+4", "12+5", "999+1", "1234+1", "55555+44444", "7+8", "123+456"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numbers above 999 are outside the training range
+        assert run.predict(lines) == [run.predict(line) for line in lines]
+        # the columns each line is read with, as the answer: trained width (4) where it fits, its own beyond
+        monkeypatch.setattr(run.framing, "predict", lambda model, batch, tokenizer: np.full(len(batch), str(tokenizer.input_length)))
+        assert run.predict(lines) == ["4", "4", "4", "5", "6", "4", "4"]

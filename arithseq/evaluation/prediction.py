@@ -30,23 +30,37 @@ class Answers:
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
-def fit_lengths(tok: Tokenizer, framing: str, batch: Batch) -> tuple[Tokenizer, np.ndarray]:
-    """A tokenizer long enough for ``batch`` where a model of ``framing`` can read longer sequences
-    than it was trained on, and the rows it cannot read (only fixed-length outputs refuse, and any
-    expression longer than LONGEST: a batch is as long as its longest row)."""
-    lengths = np.strings.str_len(batch.inputs) if len(batch) else np.zeros(0, np.int64)
+def length_groups(tok: Tokenizer, framing: str, batch: Batch) -> tuple[list[tuple[Tokenizer, np.ndarray]], np.ndarray]:
+    """The rows of ``batch`` grouped by the tokenizer that reads them, and the rows none can read.
+
+    A row's answer must not depend on the rows beside it: every row that fits the trained
+    lengths is padded exactly as in training; a longer one, where a model of ``framing`` reads
+    longer sequences than it was trained on, is read at its own length, with the rows of that
+    same length. Only fixed-length outputs refuse longer rows, and any expression longer than
+    LONGEST."""
+    n = len(batch)
+    lengths = np.strings.str_len(batch.inputs) if n else np.zeros(0, np.int64)
     too_long = lengths > max(LONGEST, tok.input_length)
     if tok.input_format == "columns":
         # one column per digit of the widest number, and one more for the carry out
-        need = int(digit_counts(batch.numbers[~too_long]).max(initial=0)) + 1 if len(batch) else 0
-        return (tok.resized(need, need) if need > tok.input_length else tok), too_long
-    need = int(lengths[~too_long].max(initial=0))
-    if need <= tok.input_length:
-        return tok, too_long
-    if framing != "autoregressive":
-        return tok, lengths > tok.input_length
+        need = digit_counts(batch.numbers).max(axis=1, initial=0) + 1 if n else np.zeros(0, np.int64)
+    else:
+        need = lengths
+        if framing != "autoregressive":
+            too_long = too_long | (need > tok.input_length)
+    fits = ~too_long & (need <= tok.input_length)
+    groups = [(tok, np.nonzero(fits)[0])] if fits.any() else []
+    longer = ~too_long & ~fits
+    for width in np.unique(need[longer]).tolist():
+        groups.append((_lengthened(tok, width), np.nonzero(longer & (need == width))[0]))
+    return groups, too_long
+
+
+def _lengthened(tok: Tokenizer, width: int) -> Tokenizer:
+    if tok.input_format == "columns":  # one answer digit per column: both lengths grow together
+        return tok.resized(width, width)
     # + - * never write more digits than the expression has; a fraction at most twice as many
-    return tok.resized(need, max(tok.output_length, 2 * need + 2)), too_long
+    return tok.resized(width, max(tok.output_length, 2 * width + 2))
 
 
 def outside_training(task: Task, batch: Batch, shapes: np.ndarray) -> list[tuple[int, str]]:

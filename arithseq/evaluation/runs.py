@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..config import HELD_OUT_LIMIT, TrainConfig
-from ..errors import ArithseqError, ConfigError, ExpressionError, shown
+from ..errors import ArithseqError, ConfigError, ExpressionError, TokenizerError, shown
 from ..models import get_model_spec
 from ..models.framing import Framing, check_weights, framing_for
 from ..options import check_seed, texts, whole
@@ -33,7 +33,7 @@ from ..tasks.options import FORMAT_OPTIONS
 from ..tokenizer import Tokenizer
 from .metrics import Report, Tally
 from .folders import MANIFEST, RunFolderError, partial_path, verify
-from .prediction import LONGEST, Answers, fit_lengths, outside_training
+from .prediction import LONGEST, Answers, length_groups, outside_training
 from .strata import stratified_sets
 
 
@@ -75,20 +75,38 @@ class Run:
                 keep[i] = False
             else:
                 out.warnings.append((int(rows[i]), message))
-        tokenizer, too_long = fit_lengths(self.tokenizer, self.spec.framing, batch)
+        groups, too_long = length_groups(self.tokenizer, self.spec.framing, batch)
         for i in np.nonzero(too_long & keep)[0].tolist():
             length = len(str(batch.inputs[i]))
             limit = f"arithseq predicts at most {LONGEST:,}" if length > LONGEST else (
-                f"model {self.spec.name!r} reads at most {tokenizer.input_length}")
+                f"model {self.spec.name!r} reads at most {self.tokenizer.input_length}")
             out.errors.append((int(rows[i]), ExpressionError(
                 f"expression {shown(str(typed[rows[i]]))} is {length:,} characters long in the task's spelling; {limit}"
             )))
-        keep &= ~too_long
-        if keep.any():
-            kept = np.nonzero(keep)[0]
-            out.answers = dict(zip(rows[kept].tolist(), self.framing.predict(self.model, batch[kept], tokenizer).tolist()))
+        for tokenizer, members in groups:
+            self._answer_rows(batch, members[keep[members]], rows, tokenizer, out)
+        refused = {index for index, _ in out.errors}  # a warning about a line that got no answer says nothing more
+        out.warnings = [(index, message) for index, message in out.warnings if index not in refused]
         out.errors.sort(key=lambda item: item[0])
         return out
+
+    def _answer_rows(self, batch: Batch, members: np.ndarray, rows: np.ndarray, tokenizer: Tokenizer, out: Answers) -> None:
+        """Answers for the rows ``members`` of ``batch``, read by ``tokenizer``; a row the encoding cannot
+        read (three numbers for a two-number column encoding) is an error in its place and the others are
+        answered: a refused group is halved until each refused row stands alone."""
+        if not len(members):
+            return
+        try:
+            answers = self.framing.predict(self.model, batch[members], tokenizer)
+        except TokenizerError as exc:
+            if len(members) == 1:
+                out.errors.append((int(rows[members[0]]), exc))
+                return
+            half = len(members) // 2
+            self._answer_rows(batch, members[:half], rows, tokenizer, out)
+            self._answer_rows(batch, members[half:], rows, tokenizer, out)
+            return
+        out.answers.update(zip(rows[members].tolist(), answers.tolist()))
 
     def predict(self, expressions: Sequence[str] | str, check: bool = True, strict: bool = False) -> list[str] | str:
         """The model's answers; the first bad expression raises an error naming it and the column.
