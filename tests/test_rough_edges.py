@@ -101,3 +101,18 @@ def test_an_answer_does_not_depend_on_the_other_lines(column_run, monkeypatch):
         # the columns each line is read with, as the answer: trained width (4) where it fits, its own beyond
         monkeypatch.setattr(run.framing, "predict", lambda model, batch, tokenizer: np.full(len(batch), str(tokenizer.input_length)))
         assert run.predict(lines) == ["4", "4", "4", "5", "6", "4", "4"]
+
+
+@pytest.mark.parametrize("values", [(1, 99), (0, 9), (5, 12), (1, 999), (0, 99999)])
+def test_every_digits_cell_is_in_each_held_out_set(values):
+    """1..99 asks for more problems than the cells' shares: the validation set used to swallow all of 1+1."""
+    import arithseq
+    from arithseq.evaluation.strata import stratified_sets, strata
+
+    task = arithseq.get_task("addition", values=values)
+    widths = range(len(str(values[0])), len(str(values[1])) + 1)
+    cells = {f"{a}+{b}" for a in widths for b in widths}
+    sets = stratified_sets(task, {"val": 2000, "test": 5000}, seed=0)
+    for name, batch in sets.items():
+        assert set(strata(task, batch)["digits"].tolist()) == cells, name
+    assert not set(sets["val"].inputs.tolist()) & set(sets["test"].inputs.tolist())

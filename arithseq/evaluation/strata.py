@@ -172,6 +172,8 @@ def stratified_sets(task: Task, sizes: dict[str, int], seed: int) -> dict[str, B
     numbers, a tenth of long carry chains); each set then takes the
     same number of problems from every cell, at most 1/8 of a small cell's distinct
     problems (so 1-digit sums stay mostly for training), the rest from larger cells.
+    Every set takes its shares before any set is filled up with the pool's other
+    problems, so a cell of at least as many problems as sets is in every set.
     """
     # long carry chains (99..9+1) are rare in uniform draws: a tenth of them, or the task's own share
     chains = max(task.config.carry_chains, 0.1) if task.two_number_sums else 0.0
@@ -186,12 +188,21 @@ def stratified_sets(task: Task, sizes: dict[str, int], seed: int) -> dict[str, B
     population = np.zeros(int(inverse.max(initial=-1)) + 1, dtype=object)
     np.maximum.at(population, inverse, floor)
     free = np.ones(len(pool), bool)
-    out = {}
+    chosen = {}
+    # every set takes its share of every cell before any set takes more: a set asked for more than
+    # the cells' shares (a small task) would otherwise empty a small cell (1+1) before the next set
     for name, size in sizes.items():
-        chosen = _allocate(inverse, population, free, size)
-        free[chosen] = False
-        out[name] = pool[chosen]
-    return out
+        chosen[name] = _allocate(inverse, population, free, size)
+        free[chosen[name]] = False
+    rank = np.empty(len(population), np.int64)  # cells from the largest: the small ones stay for training
+    rank[np.argsort(population, kind="stable")[::-1]] = np.arange(len(population))
+    for name, size in sizes.items():
+        if len(chosen[name]) < size:  # a small task: more than its cells' shares were asked for
+            rest = np.nonzero(free)[0]
+            extra = rest[np.argsort(rank[inverse[rest]], kind="stable")][: size - len(chosen[name])]
+            free[extra] = False
+            chosen[name] = np.sort(np.concatenate([chosen[name], extra]))
+    return {name: pool[rows] for name, rows in chosen.items()}
 
 
 def _number_choices(numbers: np.ndarray, lo: int, hi: int) -> np.ndarray:
@@ -222,7 +233,4 @@ def _allocate(inverse: np.ndarray, population: np.ndarray, free: np.ndarray, siz
                 break
     chosen = [rows[: quota[c]] for c, rows in enumerate(available)]
     picked = np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
-    if left > 0:  # a small task: more than its cells' shares were asked for
-        rest = np.setdiff1d(np.nonzero(free)[0], picked)
-        picked = np.concatenate([picked, rest[:left]])
-    return np.sort(picked)
+    return np.sort(picked)  # fewer than ``size`` when the cells' shares hold fewer: the caller fills the rest
