@@ -1,4 +1,4 @@
-"""Column encoding: up to three numbers joined by + - (or two by *) as one token per column of digits.
+"""Column encoding: up to three numbers joined by + - (four by +, two by *) as one token per column of digits.
 
 Column ``i`` holds digit ``i`` of every number (numbers zero-filled to the number
 of columns) and the operators between them: ``12+345-6`` with 5 columns is the

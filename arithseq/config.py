@@ -39,6 +39,7 @@ class TrainConfig:
     """
 
     task: str = "addition"
+    recipe: str = ""  # the task's recipe these settings started from ("" for none)
     task_options: dict[str, Any] = field(default_factory=dict)
     model: str = "attention"
     model_options: dict[str, Any] = field(default_factory=dict)

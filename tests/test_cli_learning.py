@@ -29,14 +29,14 @@ def test_models_lists_every_model_with_its_options():
     assert result.exit_code == 0
     lines = result.output.splitlines()
     names = [line.split()[0] for line in lines if not line.startswith(" ")]
-    assert names == ["attention", "column-gru", "mapping-lstm", "mlp", "seq2seq-lstm", "transformer"]
+    assert names == ["attention", "column-feedback", "column-gru", "mapping-lstm", "mlp", "seq2seq-lstm", "transformer"]
     assert "seq2seq-lstm  [sequence]  The tutorial's network" in result.output
     assert "    options: encoder_units=100, decoder_units=50, layers=1, cell='lstm'" in result.output
 
 
 HELP = {
     "train": ["--model", "--config", "--set", "--param", "--training", "--epochs", "--steps", "--batch-size",
-              "--lr", "--lr-half-life", "--train-size", "--mix", "--recipe", "--val-size", "--test-size",
+              "--lr", "--lr-half-life", "--train-size", "--mix", "--recipe", "--no-recipe", "--val-size", "--test-size",
               "--target", "--min-epochs", "--patience", "--max-minutes", "--seed", "--jit", "--distribute", "--tensorboard",
               "--out", "--overwrite", "--quiet"],
     "evaluate": ["run", "--set", "--count", "--seed", "--exhaustive", "--json"],

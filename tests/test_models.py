@@ -13,6 +13,7 @@ from arithseq.models import get_model_spec, list_models
 
 TINY = {
     "column-gru": {"units": 8, "embedding_dim": 4},
+    "column-feedback": {"units": 8, "embedding_dim": 4, "layers": 1},
     "seq2seq-lstm": {"encoder_units": 8, "decoder_units": 8},
     "attention": {"units": 8, "embedding_dim": 4},
     "transformer": {"dim": 8, "heads": 2, "layers": 1, "ff": 16},
@@ -27,7 +28,7 @@ COLUMNS = {"input_format": "columns", "reverse_input": True, "reverse_output": T
 def tiny_config(model: str, **changes) -> TrainConfig:
     base = TrainConfig(
         task="addition",
-        task_options={"largest": 20, "reverse_output": True, **(COLUMNS if model == "column-gru" else {})},
+        task_options={"largest": 20, "reverse_output": True, **(COLUMNS if model.startswith("column-") else {})},
         model=model,
         model_options=TINY[model],
         epochs=1,

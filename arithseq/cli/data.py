@@ -48,7 +48,7 @@ def tasks() -> None:
             f"{task.max_input_length}/{task.max_output_length}",
             task.alphabet,
         ])
-    notes = [(name, f"{TASKS.get(name).description}{_recipe(TASKS.get(name).recipe)}") for name in list_tasks()]
+    notes = [(name, f"{TASKS.get(name).description}{_recipes(TASKS.get(name))}") for name in list_tasks()]
     if not sys.stdout.isatty():  # a pipe or a file: every cell whole, no box, no cut to 80 columns
         widths = [max(len(cell) for cell in column) for column in zip(TASK_COLUMNS, *rows)]
         for line in [list(TASK_COLUMNS), *rows]:
@@ -76,13 +76,17 @@ def tasks() -> None:
         console.print(f"  [bold]{key}[/bold]: {text}", highlight=False)
 
 
-def _recipe(recipe: dict) -> str:
-    """``arithseq train NAME``'s model and format, in a few words."""
-    if not recipe:
-        return ""
-    options = recipe.get("task_options", {})
-    format_ = ", ".join(f"{k}={v}" for k, v in options.items() if k in ("input_format", "target"))
-    return f"\n      recipe: {recipe.get('model', 'attention')}" + (f" ({format_})" if format_ else "")
+def _recipes(entry) -> str:
+    """Each recipe (``--recipe NAME``), the default marked: its model, format and mode, in a few words."""
+    lines = []
+    for name, recipe in entry.recipes.items():
+        options = recipe.get("task_options", {})
+        format_ = ", ".join(f"{k}={v}" for k, v in options.items() if k in ("input_format", "target"))
+        mode = "decoding loop" if options.get("target") == "steps" else "single pass"
+        default = " (default)" if name == entry.default_recipe else ""
+        detail = f"{recipe.get('model', 'attention')}" + (f", {format_}" if format_ else "")
+        lines.append(f"\n      recipe {name}{default}: {mode}; {detail}")
+    return "".join(lines)
 
 
 def _span(pair: tuple[int, int]) -> str:

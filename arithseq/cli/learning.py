@@ -71,7 +71,8 @@ def train(
     val_data: Annotated[Optional[Path], typer.Option("--val-data", help="Validation pairs (default: a tenth of --data, at most --val-size).")] = None,
     test_data: Annotated[Optional[Path], typer.Option("--test-data", help="Test pairs (default: a tenth of --data, at most --test-size).")] = None,
     mix: MixOpt = None,
-    recipe: Annotated[bool, typer.Option("--recipe/--no-recipe", help="Start from the task's recommended settings (format, model, mixture, schedule) or from the generic defaults.")] = True,
+    recipe_name: Annotated[Optional[str], typer.Option("--recipe", help="Start from this recipe of the task (format, model, mixture, schedule); `arithseq tasks` lists them, the default marked.")] = None,
+    no_recipe: Annotated[bool, typer.Option("--no-recipe", help="Start from the generic defaults instead of a recipe.")] = False,
     epochs: Annotated[Optional[int], typer.Option(help="Most epochs to train.")] = None,
     steps_per_epoch: Annotated[Optional[int], typer.Option("--steps", help="Batches per epoch.")] = None,
     batch_size: Annotated[Optional[int], typer.Option(help="Examples per batch.")] = None,
@@ -101,8 +102,9 @@ def train(
     """Train a model, save a run directory, and print held-out exact match, the worst stratum and examples.
 
     With no arguments: 3-digit addition with its recommended settings (column-pair input, a GRU
-    writing one digit per column), until every validation stratum is entirely right. A task's own
-    recommended settings apply to `arithseq train TASK`; every option here overrides them.
+    writing one digit per column), until every validation stratum is entirely right. A task's default
+    recipe applies to `arithseq train TASK`, another with --recipe NAME (e.g. single-pass: the network
+    writes the whole answer in one decode, no decoding loop); every option here overrides them.
     """
     typed = {k: v for k, v in locals().items() if v is not None}
     from ..config import TRAIN_FIELDS, TrainConfig
@@ -115,7 +117,9 @@ def train(
         elif data is not None:
             base = TrainConfig(task="data")  # no task's recipe: the format is the file's
         else:
-            base = recommended(task or "addition") if recipe else TrainConfig(task=task or "addition")
+            if no_recipe and recipe_name:
+                raise ConfigError("--recipe and --no-recipe contradict each other: give one")
+            base = TrainConfig(task=task or "addition") if no_recipe else recommended(task or "addition", recipe_name)
         for key, path in (("data", data), ("val_data", val_data), ("test_data", test_data)):
             if path is not None:
                 typed[key] = str(path)

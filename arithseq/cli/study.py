@@ -9,7 +9,20 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import ConfigError
-from .app import RunArg, TrustOpt, UnfinishedOpt, app, open_run, progress_bar, reports_errors
+from ..options import parse_assignments
+from .app import (
+    ParamOpt,
+    RunArg,
+    SetOpt,
+    TrustOpt,
+    UnfinishedOpt,
+    app,
+    open_run,
+    progress_bar,
+    quiet_tensorflow,
+    reports_errors,
+)
+from .learning import TrainOpt
 
 study_app = typer.Typer(help="Studies of a trained run: does it work beyond what it was trained on?", no_args_is_help=True)
 app.add_typer(study_app, name="study")
@@ -53,3 +66,56 @@ def length(
     else:
         typer.echo(format_study(rows))
         typer.echo(f"plot written to {path}")
+
+
+@study_app.command()
+@reports_errors
+def seeds(
+    task: Annotated[Optional[str], typer.Argument(help="Task name or .toml task file (default: addition).")] = None,
+    seeds_: Annotated[str, typer.Option("--seeds", help="How many seeds (3: seeds 0, 1, 2) or which (0,4,7).")] = "3",
+    recipe_name: Annotated[Optional[str], typer.Option("--recipe", help="The task's recipe to train (default: its default recipe).")] = None,
+    sets: SetOpt = None,
+    params: ParamOpt = None,
+    training: TrainOpt = None,
+    digits: Annotated[Optional[str], typer.Option(help="Also exact match at these digits per number, e.g. 20,100.")] = None,
+    terms: Annotated[Optional[str], typer.Option(help="Also exact match at these numbers of terms, e.g. 6,8.")] = None,
+    carry_chains: Annotated[bool, typer.Option("--carry-chains", help="Also carry chains at each of --digits (a carry through D/2 to D-1 columns summing to 9).")] = False,
+    exhaustive: Annotated[bool, typer.Option("--exhaustive", help="Also every problem of the task (tasks of at most a few million problems).")] = False,
+    n: Annotated[int, typer.Option("-n", "--count", min=1, help="Problems per length setting.")] = 500,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Folder for the runs (OUT/seed-S), seeds.json and seeds.png (default runs/seeds-TASK-RECIPE).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace runs already at OUT/seed-S.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Train the same recipe with several seeds and print each figure's minimum, median and maximum
+    (held-out exact match, its worst stratum, and the settings asked for), with a plot."""
+    from ..evaluation.study import parse_settings
+    from ..files import atomic_text
+    from ..training.recipes import recommended
+    from ..training.seeds import parse_seeds
+
+    chosen = parse_seeds(seeds_)
+    name = task or "addition"
+    config = recommended(name, recipe_name).override(
+        task_options=parse_assignments(sets or [], "--set"),
+        model_options=parse_assignments(params or [], "--param"),
+        train=parse_assignments(training or [], "--training"),
+    )
+    settings = dict(
+        digits=parse_settings(digits, "digits", 1, 1000) if digits else [],
+        terms=parse_settings(terms, "terms", 1, 64) if terms else [],
+    )
+    if carry_chains and not settings["digits"]:
+        raise ConfigError("--carry-chains needs --digits: the digit counts of the chains to try")
+    folder = out or Path("runs") / f"seeds-{Path(name).stem}-{config.recipe or config.model}"
+    quiet_tensorflow()
+    from ..report.plots import seeds_plot
+    from ..training.seeds import seed_study
+
+    study = seed_study(
+        config, chosen, folder, carry_chains=carry_chains, exhaustive=exhaustive, n=n, overwrite=overwrite,
+        echo=typer.echo, **settings,
+    )
+    atomic_text(folder / "seeds.json", json.dumps(study.to_dict(), indent=2) + "\n")
+    path = seeds_plot(study, f"{Path(name).stem}, recipe {config.recipe or '-'}", folder / "seeds.png")
+    typer.echo(json.dumps(study.to_dict(), indent=2) if as_json else study.format())
+    typer.echo(f"plot written to {path}")

@@ -18,6 +18,7 @@ from ..tokenizer import Tokenizer
 from .registry import ModelSpec, Shapes
 
 _FORWARDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its compiled argmax
+_DECODERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its greedy decoder
 
 PREDICT_BATCH = 8192
 
@@ -98,20 +99,19 @@ class SequenceFraming(Framing):
 
 
 class AutoregressiveFraming(Framing):
-    def __init__(self, *args) -> None:
-        super().__init__(*args)
-        self._decoders: dict[int, object] = {}
-
     def arrays(self, batch):
         y = self.tokenizer.encode(batch.targets, "output")
         start = np.full((len(y), 1), self.shapes().start_id, np.int32)
         return (self.tokenizer.encode(batch.inputs, "input"), np.concatenate([start, y[:, :-1]], axis=1)), y
 
     def _decoder(self, model):
-        if id(model) not in self._decoders:
+        """One decoder per model however many framings (evaluations) use it: its compiled loop is traced
+        once per shape, not once per evaluation."""
+        decode = _DECODERS.get(model)
+        if decode is None:
             make = self.spec.decoder or greedy_decoder
-            self._decoders[id(model)] = make(model, self.shapes().start_id)
-        return self._decoders[id(model)]
+            decode = _DECODERS[model] = make(model, self.shapes().start_id)
+        return decode
 
     def predict_ids(self, model, batch, tokenizer=None):
         tokenizer = tokenizer or self.tokenizer
@@ -153,11 +153,13 @@ def _refuse_nan(broken: np.ndarray) -> None:
 def greedy_decoder(model, start_id: int):
     """Generic greedy decoding for any (encoder ids, decoder ids) -> probabilities model."""
 
+    held = weakref.ref(model)  # the decoder is cached per model: it must not keep the model alive
+
     def decode(ids: np.ndarray, length: int) -> np.ndarray:
         tokens = np.full((len(ids), length), start_id, np.int32)
         result = np.zeros((len(ids), length), np.int32)
         for t in range(length):
-            probs = np.asarray(model([ids, tokens], training=False))
+            probs = np.asarray(held()([ids, tokens], training=False))
             result[:, t] = probs[:, t].argmax(-1)
             if t + 1 < length:
                 tokens[:, t + 1] = result[:, t]

@@ -97,7 +97,7 @@ def list_models() -> list[str]:
 
 def _load_builtins() -> None:
     # importing a family module runs its @register_model decorators; Keras loads only now
-    from . import attention, columns, mapping, seq2seq, transformer  # noqa: F401
+    from . import attention, columns, feedback, mapping, seq2seq, transformer  # noqa: F401
 
 
 options_dict = dataclass_dict

@@ -202,3 +202,21 @@ def compare_plot(curves: list[tuple[str, list[float], list[float]]], path: Path)
     axis.legend(loc="best", fontsize=8)
     axis.set_title("validation exact match against wall time")
     return save(figure, path)
+
+
+def seeds_plot(study, title: str, path: Path) -> Path:
+    """Each figure's value for every seed (dots) and its median (a bar): how far one seed's figure is the recipe's."""
+    figures = study.figures
+    figure, axis = plt.subplots(figsize=(max(5.0, 1.3 * len(figures) + 2), 3.8))
+    for x, name in enumerate(figures):
+        values = [100 * row.figures[name] for row in study.rows]
+        axis.scatter([x] * len(values), values, color="#1f77b4", zorder=3, s=22)
+        axis.hlines(100 * study.spread(name)[1], x - 0.3, x + 0.3, color="#d62728", lw=2, label="median" if x == 0 else None)
+    axis.set_xticks(range(len(figures)), figures, rotation=25, ha="right")
+    axis.set_ylabel("exact match (%)")
+    axis.set_ylim(-2, 102)
+    axis.grid(alpha=0.3, axis="y")
+    axis.legend(loc="lower left")
+    axis.set_title(f"{title} ({len(study.rows)} seeds)")
+    figure.tight_layout()
+    return save(figure, path)

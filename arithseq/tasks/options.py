@@ -84,7 +84,7 @@ OPTION_HELP: dict[str, str] = {
     "pad_terms": "zero-pad every number to the widest number's width",
     "pad_answer": "zero-pad answers to the widest answer's width (aligned digits; non-negative integer answers)",
     "pad": "the padding character",
-    "input_format": "'text' (one token per character) or 'columns' (one token per column of digits: up to 3 numbers, + -)",
+    "input_format": "'text' (one token per character) or 'columns' (one token per column of digits: up to 3 numbers joined by + -, or 4 by +)",
     "target": "what the network writes: 'answer', 'reversed' (= reverse_output), or a scratchpad: 'trace' "
     "(every step a op b=r), 'sums' (every step's result), 'products' (trace with partial products for *), "
     "or 'steps': one operation per example, and a decoding loop feeding each result back",

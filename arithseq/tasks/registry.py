@@ -17,7 +17,17 @@ from .task import Task
 class TaskEntry:
     config: TaskConfig
     description: str
-    recipe: dict[str, Any] = field(default_factory=dict)  # recommended training settings (TrainConfig fields)
+    # named recipes: recommended training settings (TrainConfig fields); the first is the default
+    recipes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def default_recipe(self) -> str:
+        return next(iter(self.recipes), "")
+
+    @property
+    def recipe(self) -> dict[str, Any]:
+        """The default recipe (empty where the task has none)."""
+        return self.recipes.get(self.default_recipe, {})
 
 
 TASKS: Registry[TaskEntry] = Registry("task")
@@ -29,16 +39,22 @@ def register_task(
     *,
     description: str = "",
     recipe: dict[str, Any] | None = None,
+    recipes: dict[str, dict[str, Any]] | None = None,
     replace: bool = False,
     **options: Any,
 ) -> TaskConfig:
     """Register the task ``name``: a base config plus option overrides (``replace=True`` to redefine one).
 
-    ``recipe`` holds recommended training settings (fields of ``TrainConfig``, such as
-    ``task_options``, ``model``, ``mixture``, ``epochs``): ``arithseq train NAME`` starts from them.
+    ``recipes`` names recommended training settings (fields of ``TrainConfig``, such as
+    ``task_options``, ``model``, ``mixture``, ``epochs``): ``arithseq train NAME`` starts from the
+    first, ``arithseq train NAME --recipe R`` from ``R``. ``recipe`` alone is one recipe named
+    ``default``.
     """
     config = make_config(config or TaskConfig(), options)
-    TASKS.register(name, TaskEntry(config, description, dict(recipe or {})), replace=replace)
+    named = dict(recipes or {})
+    if recipe is not None:
+        named = {"default": dict(recipe), **named}
+    TASKS.register(name, TaskEntry(config, description, named), replace=replace)
     return config
 
 
@@ -100,14 +116,24 @@ def load_task_file(path: str | Path) -> tuple[str, TaskConfig]:
 # one token per column of digits, least significant first, answers zero-padded: addition by hand
 COLUMNS = {"input_format": "columns", "reverse_input": True, "reverse_output": True, "pad_answer": True}
 # a GRU writes one answer digit per column, carrying in its state. Every digit count equally likely in
-# training (1+1 is as common as 123+456) and a tenth of long carry chains (999+1); nothing in the network
-# depends on the number of columns, so it adds numbers longer than it ever saw
+# training (1+1 is as common as 123+456) and a tenth of sums that carry in every column (999+1); nothing
+# in the network depends on the number of columns, so it adds numbers longer than it ever saw
 COLUMN_SUMS = dict(
     task_options=COLUMNS,
     model="column-gru",
     mixture={"numbers": "by-digits", "carry_runs": 0.1},
     learning_rate=0.01,
     lr_half_life=500,
+    target=1.0,
+)
+# the network reads column i, column i-1 and the digit it wrote for column i-1: the carry follows from
+# those, so no memory has to hold it and a carry travels through any number of columns that sum to 9
+FEEDBACK_SUMS = dict(
+    task_options=COLUMNS,
+    model="column-feedback",
+    mixture={"numbers": "by-digits", "carry_chains": 0.1},
+    learning_rate=0.005,
+    lr_half_life=1000,
     target=1.0,
 )
 
@@ -117,7 +143,7 @@ register_task(
     grammar="addition",
     terms=2,
     values=(1, 999),
-    recipe={**COLUMN_SUMS, "min_epochs": 24, "epochs": 60},
+    recipes={"single-pass": {**COLUMN_SUMS, "min_epochs": 24, "epochs": 60}},
 )
 register_task(
     "long-addition",
@@ -125,7 +151,11 @@ register_task(
     grammar="addition",
     terms=2,
     values=(0, 99_999),
-    recipe={**COLUMN_SUMS, "min_epochs": 30, "epochs": 80},
+    recipes={
+        "single-pass": {**FEEDBACK_SUMS, "min_epochs": 20, "epochs": 60, "max_minutes": 2},
+        # the GRU carries in its state: right on uniform long sums, loses a carry after ~9 columns of 9s
+        "column-gru": {**COLUMN_SUMS, "min_epochs": 30, "epochs": 80},
+    },
 )
 register_task(
     "terms",
@@ -133,18 +163,23 @@ register_task(
     grammar="addition",
     terms=(2, 4),
     values=(1, 99),
-    recipe=dict(
+    recipes={
         # one operation at a time: the network adds two numbers column by column (running sums), a
         # decoding loop feeds each sum back in; its figures are reported apart from single-pass models
-        task_options={**COLUMNS, "target": "steps"},
-        model="column-gru",
-        mixture={"numbers": "by-digits"},
-        learning_rate=0.01,
-        lr_half_life=500,
-        target=1.0,
-        min_epochs=30,
-        epochs=80,
-    ),
+        "loop": dict(
+            task_options={**COLUMNS, "target": "steps"},
+            model="column-gru",
+            mixture={"numbers": "by-digits"},
+            learning_rate=0.01,
+            lr_half_life=500,
+            target=1.0,
+            min_epochs=30,
+            epochs=80,
+        ),
+        # every number's digit of a column in one token (four numbers: 10,000 ids); the digit written
+        # before tells the carry (up to 3) into the next column
+        "single-pass": {**FEEDBACK_SUMS, "mixture": {"numbers": "by-digits"}, "min_epochs": 30, "epochs": 120, "max_minutes": 10},
+    },
 )
 register_task(
     "add-sub",
@@ -153,22 +188,24 @@ register_task(
     terms=(2, 3),
     values=(0, 999),
     operators="+-",
-    recipe=dict(
+    recipes={
         # one token per column holds the digits of all three numbers and both operators; a
         # bidirectional GRU reads the columns both ways (the sign of a difference depends on its top
         # digits), a GRU then writes the magnitude least significant digit first and the sign last
-        task_options=COLUMNS,
-        model="column-gru",
-        model_options={"units": 96, "embedding_dim": 48, "layers": 2, "bidirectional": True},
-        mixture={"numbers": "by-digits"},
-        learning_rate=0.005,
-        lr_half_life=1500,
-        steps_per_epoch=100,
-        target=1.0,
-        min_epochs=80,
-        epochs=200,
-        max_minutes=9,
-    ),
+        "single-pass": dict(
+            task_options=COLUMNS,
+            model="column-gru",
+            model_options={"units": 96, "embedding_dim": 48, "layers": 2, "bidirectional": True},
+            mixture={"numbers": "by-digits"},
+            learning_rate=0.005,
+            lr_half_life=1500,
+            steps_per_epoch=100,
+            target=1.0,
+            min_epochs=80,
+            epochs=200,
+            max_minutes=9,
+        ),
+    },
 )
 register_task(
     "mixed",
@@ -177,23 +214,40 @@ register_task(
     terms=(2, 3),
     values=(0, 99),
     operators="+-*",
-    recipe=dict(
+    recipes={
         # one operation at a time, in the order of precedence; each step is read column by column:
         # digit i of both numbers for + and -, digit i of the left factor and the whole right one
         # (below 100) for *. Training leans on products (their carries are the hard part)
-        task_options={**COLUMNS, "target": "steps"},
-        model="column-gru",
-        model_options={"units": 128, "embedding_dim": 48, "layers": 2, "bidirectional": True},
-        mixture={"numbers": "uniform", "operators": "+=1,-=1,*=6"},
-        learning_rate=0.005,
-        lr_half_life=2500,
-        steps_per_epoch=100,
-        val_size=1000,
-        target=1.0,
-        min_epochs=200,
-        epochs=400,
-        max_minutes=9.5,
-    ),
+        "loop": dict(
+            task_options={**COLUMNS, "target": "steps"},
+            model="column-gru",
+            model_options={"units": 128, "embedding_dim": 48, "layers": 2, "bidirectional": True},
+            mixture={"numbers": "uniform", "operators": "+=1,-=1,*=6"},
+            learning_rate=0.005,
+            lr_half_life=2500,
+            steps_per_epoch=100,
+            val_size=1000,
+            target=1.0,
+            min_epochs=200,
+            epochs=400,
+            max_minutes=9.5,
+        ),
+        # the whole reduction written in one decode: every step "a op b=r" with a product's partial
+        # products first, then the answer; an attention encoder-decoder writes it character by character
+        "single-pass": dict(
+            task_options={"target": "products"},
+            model="attention",
+            model_options={"units": 192, "embedding_dim": 48},
+            mixture={"numbers": "by-digits", "operators": "+=1,-=1,*=3"},
+            learning_rate=0.005,
+            lr_half_life=3000,
+            steps_per_epoch=100,
+            val_size=1000,
+            target=1.0,
+            epochs=400,
+            max_minutes=9.5,
+        ),
+    },
 )
 register_task(
     "brackets",
@@ -203,18 +257,33 @@ register_task(
     values=(0, 9),
     depth=2,
     division="rational",
-    recipe=dict(
+    recipes={
         # one operation at a time (fractions in brackets: "(-3/4)*5"), an attention encoder-decoder
         # writing each step's result; measured well short of its target: see the README
-        task_options={"target": "steps"},
-        model="attention",
-        model_options={"units": 192, "embedding_dim": 48},
-        learning_rate=0.005,
-        lr_half_life=3000,
-        steps_per_epoch=100,
-        val_size=1000,
-        target=1.0,
-        epochs=400,
-        max_minutes=9,
-    ),
+        "loop": dict(
+            task_options={"target": "steps"},
+            model="attention",
+            model_options={"units": 192, "embedding_dim": 48},
+            learning_rate=0.005,
+            lr_half_life=3000,
+            steps_per_epoch=100,
+            val_size=1000,
+            target=1.0,
+            epochs=400,
+            max_minutes=9,
+        ),
+        # the whole reduction in one decode: every step "a op b=r" then the answer
+        "single-pass": dict(
+            task_options={"target": "trace"},
+            model="attention",
+            model_options={"units": 192, "embedding_dim": 48},
+            learning_rate=0.005,
+            lr_half_life=3000,
+            steps_per_epoch=100,
+            val_size=1000,
+            target=1.0,
+            epochs=400,
+            max_minutes=9,
+        ),
+    },
 )

@@ -101,7 +101,12 @@ class Task:
         if self.stepwise:
             self.column_readable = whole and set(self.table.ops_used) <= {"add", "sub", "mul"}
         else:
-            self.column_readable = config.terms[1] <= 3 and set(self.table.ops_used) <= {"add", "sub"} and whole
+            # a token holds one digit of every number: 10**terms ids per block of operators, so
+            # four numbers for sums (10,000 ids), three with - as well (8 blocks of 1,000)
+            sums = set(self.table.ops_used) <= {"add"}
+            self.column_readable = whole and (
+                (config.terms[1] <= 3 and set(self.table.ops_used) <= {"add", "sub"}) or (config.terms[1] <= 4 and sums)
+            )
         self._check_formats()
 
     # -- scratchpads ----------------------------------------------------------------
@@ -155,7 +160,7 @@ class Task:
         if config.input_format == "columns" and not self.column_readable:
             if self.stepwise:
                 raise ConfigError(f"option input_format=columns with target=steps reads steps of + - * on whole numbers; {have}")
-            raise ConfigError(f"option input_format=columns reads up to 3 numbers joined by + and -; {have}")
+            raise ConfigError(f"option input_format=columns reads up to 3 numbers joined by + and -, or 4 joined by +; {have}")
         for option in ("carry_chains", "carry_runs"):
             if getattr(config, option) > 0 and not self.two_number_sums:
                 raise ConfigError(f"option {option} needs sums of exactly two numbers (terms=2, operator +); {have}")
