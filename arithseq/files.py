@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -60,6 +61,26 @@ def check_output(path: str | Path, force: bool = False, what: str = "output file
                 raise OutputError(f"cannot write {path}: directory {parent} is not writable")
             break
     return path
+
+
+def check_space(path: str | Path, size: int, what: str = "output file") -> None:
+    """Refuse to start writing about ``size`` bytes to ``path`` when its disk has less free space: a
+    write that fills the disk fails only after minutes, and leaves the disk full meanwhile."""
+    folder = next(p for p in Path(path).absolute().parents if p.exists())  # the folders to be made lie on it too
+    free = shutil.disk_usage(folder).free
+    if size > free:
+        raise OutputError(
+            f"{what} {path}: about {human_size(size)} to write, but only {human_size(free)} free on that disk"
+        )
+
+
+def human_size(size: float) -> str:
+    """``1.2 GB``: bytes in decimal units, like ``df -H``."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
+        if size < 1000 or unit == "PB":
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1000
+    raise AssertionError("unreachable")
 
 
 def atomic_text(path: str | Path, text: str) -> None:

@@ -116,3 +116,16 @@ def test_every_digits_cell_is_in_each_held_out_set(values):
     for name, batch in sets.items():
         assert set(strata(task, batch)["digits"].tolist()) == cells, name
     assert not set(sets["val"].inputs.tolist()) & set(sets["test"].inputs.tolist())
+
+
+def test_generate_refuses_a_file_larger_than_the_free_space(tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 2000, 2000))
+    out = tmp_path / "big.csv"
+    result = runner.invoke(app, ["generate", "addition", "-n", "300000", "--seed", "0", "-f", "csv", "-o", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"300,000 examples to --out {out}: about 3." in result.stderr and " MB to write, but only 2.0 kB free" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing begun, no temporary file left
+    small = runner.invoke(app, ["generate", "addition", "-n", "100", "-f", "csv", "-o", str(out)])
+    assert small.exit_code == 0 and len(out.read_text().splitlines()) == 101

@@ -13,7 +13,7 @@ import numpy as np
 import typer
 
 from ..errors import ConfigError
-from ..files import atomic_writer, check_output
+from ..files import atomic_writer, check_output, check_space
 from ..options import check_seed, parse_assignments
 from ..tasks import CHUNK, TASKS, Task, get_task, list_tasks
 from ..tasks.options import OPTION_HELP
@@ -135,6 +135,9 @@ def generate(
         for batch in chunks:
             sys.stdout.write(_lines(batch, fmt))
         return
+    if first is not None:  # the first chunk's bytes per line tell the size of the file, checked before it is begun
+        size = len(_lines(first, fmt).encode("utf-8")) / len(first) * n
+        check_space(out, int(size), f"{n:,} examples to --out")
     _write_atomically(out, chunks, fmt, n)
     typer.echo(f"wrote {n} examples of {chosen.name!r} to {out}", err=True)
 
