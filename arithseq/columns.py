@@ -24,7 +24,7 @@ import itertools
 
 import numpy as np
 
-from .errors import TokenizerError
+from .errors import TokenizerError, shown
 
 NEGATIVE = "~"  # stands for "(-" while splitting: a negative number's sign is not an operator
 MULTIPLIER = 100  # a product's right factor (below 100) is given whole in every column
@@ -66,7 +66,7 @@ def encode_columns(
         if int(widths.max()) > columns:
             i = int(widths.argmax())
             raise TokenizerError(
-                f"input {str(source[i])!r} has a number of {int(widths[i])} digits; this tokenizer reads {columns} columns"
+                f"input {shown(str(source[i]))} has a number of {int(widths[i])} digits; this tokenizer reads {columns} columns"
             )
         grids.append(_digit_grid(part, columns)[:, ::-1])  # column 0: the units
     x = sum(grid * 10 ** (terms - 1 - j) for j, grid in enumerate(grids))
@@ -77,7 +77,7 @@ def encode_columns(
         if big.any():
             raise TokenizerError(
                 f"column encoding gives a product's right factor whole to every column, so it must be below "
-                f"{MULTIPLIER}; got {str(source[np.nonzero(big)[0][0]])!r}"
+                f"{MULTIPLIER}; got {shown(str(source[np.nonzero(big)[0][0]]))}"
             )
         factor = np.where(factor == "", "0", factor).astype(np.int64)
         x = np.where(product[:, None], grids[0] * MULTIPLIER + factor[:, None], x)
@@ -167,7 +167,7 @@ def _split(
         if bad.any():
             text = str(source[np.nonzero(bad)[0][0]])
             raise TokenizerError(
-                f"column encoding reads up to {terms} numbers joined by {' or '.join(operators)}, got {text!r}"
+                f"column encoding reads up to {terms} numbers joined by {' or '.join(operators)}, got {shown(text)}"
             )
         numbers.append(head)
     return numbers, ops

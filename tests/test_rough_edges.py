@@ -129,3 +129,19 @@ def test_generate_refuses_a_file_larger_than_the_free_space(tmp_path, monkeypatc
     assert list(tmp_path.iterdir()) == []  # nothing begun, no temporary file left
     small = runner.invoke(app, ["generate", "addition", "-n", "100", "-f", "csv", "-o", str(out)])
     assert small.exit_code == 0 and len(out.read_text().splitlines()) == 101
+
+
+def test_a_long_expression_is_quoted_cut_to_about_60_characters(tmp_path):
+    import arithseq
+    from arithseq.tasks.datafiles import read_pairs
+
+    tok = arithseq.Tokenizer.for_task(arithseq.get_task("addition", input_format="columns"))
+    for text in ("1+" * 500 + "1", "1" * 1000 + "+1"):  # three numbers and more; a number wider than the columns
+        with pytest.raises(arithseq.TokenizerError) as info:
+            tok.encode(text)
+        assert len(str(info.value)) < 200 and "..." in str(info.value), str(info.value)[:300]
+    question = "1+" * 500 + "1"
+    (tmp_path / "d.tsv").write_text(f"{question}\t501\n{question}\t500\n")
+    with pytest.raises(arithseq.ConfigError) as info:
+        read_pairs(tmp_path / "d.tsv")
+    assert len(str(info.value)) < 250 and "d.tsv:2: question '1+1+" in str(info.value)

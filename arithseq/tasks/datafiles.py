@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, shown
 
 HEADERS = ({"input", "target"}, {"question", "answer"})
 MAX_RECORDS = 50_000_000
@@ -50,8 +50,8 @@ def read_pairs(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
             raise ConfigError(f"{where}: empty {'question' if not question else 'answer'}")
         if question in seen and seen[question][0] != answer:
             raise ConfigError(
-                f"{where}: question {question!r} was answered {seen[question][0]!r} at line {seen[question][1]} "
-                f"and {answer!r} here"
+                f"{where}: question {shown(question)} was answered {shown(seen[question][0])} at line {seen[question][1]} "
+                f"and {shown(answer)} here"
             )
         seen.setdefault(question, (answer, line))
     questions = np.array(list(seen), dtype=str)
