@@ -108,9 +108,11 @@ class Tokenizer:
         self.column_terms = int(column_terms)
         self.column_operators = column_operators
         self.column_signed = bool(column_signed)
-        if input_format == "columns" and (not 1 <= self.column_terms <= 3 or not column_operators or set(column_operators) - set("+-*")):
+        most = 4 if column_operators == "+" else 3  # 10**terms ids per block of operators
+        if input_format == "columns" and (not 1 <= self.column_terms <= most or not column_operators or set(column_operators) - set("+-*")):
             raise TokenizerError(
-                f"column encoding reads 1 to 3 numbers joined by + - *, got {column_terms} joined by {column_operators!r}"
+                f"column encoding reads 1 to 3 numbers joined by + - * (4 joined by +), got {column_terms} joined by "
+                f"{column_operators!r}"
             )
         self.vocabulary = alphabet + pad
         self.pad_id = len(alphabet)

@@ -83,7 +83,11 @@ def main() -> None:
         fmt, model = describe(run.config)
         extras = []
         for label, kwargs in EXTRA.get(name, []):
-            report = run.evaluate(**kwargs)
+            try:
+                report = run.evaluate(**kwargs)
+            except arithseq.ArithseqError as exc:  # a format that cannot read the setting: say so in the row
+                extras.append(f"{label}: not measurable ({str(exc).split(';')[0]})")
+                continue
             extras.append(f"{label}: {percent(report.exact_match)} (worst {report.worst.describe()})")
         worst = metrics["worst"]
         row = (

@@ -146,3 +146,18 @@ def test_curriculum_levels_and_sampling():
     terms = Curriculum(arithseq.get_task("terms"), "terms", "naive", 0.9)
     assert terms.levels == [2, 3, 4]
     assert set(terms.sample(200, np.random.default_rng(2), np.array([], dtype=str), False).terms.tolist()) == {2}
+
+
+def test_four_numbers_joined_by_plus_read_as_columns_and_decode_back():
+    task = arithseq.get_task("terms", input_format="columns", reverse_input=True, reverse_output=True, pad_answer=True)
+    tok = Tokenizer.for_task(task)
+    texts = ["12+34+56+78", "1+2", "99+99+99+99", "5+60+7"]
+    ids = tok.encode(texts, "input")
+    assert ids.shape == (4, task.max_output_length) and vocabulary_size(4, "+") == 10_000
+    # column 0 of 12+34+56+78 holds the units 2, 4, 6, 8 as one id
+    assert ids[0, 0] == 2468 and ids[0, 1] == 1357
+    assert decode_columns(ids, True, 4, "+").tolist() == ["12+34+56+78", "1+2+0+0", "99+99+99+99", "5+60+7+0"]
+    with pytest.raises(arithseq.ConfigError, match=r"reads up to 3 numbers joined by \+ and -, or 4 joined by \+"):
+        arithseq.get_task("terms", terms="2-5", input_format="columns")
+    with pytest.raises(arithseq.ConfigError, match=r"reads up to 3 numbers joined by \+ and -, or 4 joined by \+"):
+        arithseq.get_task("add-sub", terms=4, input_format="columns")

@@ -164,3 +164,37 @@ def test_same_seed_same_held_out_data(tmp_path):
     first, second = arithseq.Batch.load(a.path / "test.npz"), arithseq.Batch.load(b.path / "test.npz")
     assert first.inputs.tolist() == second.inputs.tolist() and first.targets.tolist() == second.targets.tolist()
     assert all(np.array_equal(x, y) for x, y in zip(a.model.get_weights(), b.model.get_weights()))
+
+
+def test_scratchpad_batches_are_trimmed_and_greedy_decoding_stops_when_every_row_ended(tmp_path):
+    """A scratchpad's length bound is loose (mixed's products: 231 characters, 47 at most in practice):
+    training batches are cut to one width the targets fit, and decoding lets a row go once it wrote
+    its end, with the same answers as decoding all the way with full-length inputs."""
+    import arithseq.models.framing as F
+
+    config = TrainConfig(
+        task="mixed", task_options={"target": "products", "reverse_output": True, "values": "0-9"}, model="transformer",
+        model_options=TINY["transformer"], epochs=2, steps_per_epoch=20, batch_size=64, val_size=32, test_size=32,
+        target=0, learning_rate=0.005,
+    )
+    run = arithseq.train(config, tmp_path / "run", verbose=0, echo=lambda _: None)
+    tok = run.tokenizer
+    batch = run.task.sample(64, np.random.default_rng(0))
+    y = tok.encode(batch.targets, "output")
+    (_, shifted), trimmed = run.framing.arrays(batch)
+    assert trimmed.shape[1] % F.TRIM_STEP == 0 and trimmed.shape[1] < y.shape[1] == tok.output_length
+    assert shifted.shape == trimmed.shape and (trimmed == y[:, : trimmed.shape[1]]).all()
+    assert (y[:, trimmed.shape[1] :] == tok.pad_id).all()
+    ids = tok.encode(batch.inputs, "input")
+    fast = F.greedy_decoder(run.model, tok.size)(ids, tok.output_length)
+    full = np.zeros_like(fast)
+    tokens = np.full(fast.shape, tok.size, np.int32)
+    for t in range(tok.output_length):  # the plain way: a whole pass over every position, every step
+        full[:, t] = np.asarray(run.model([ids, tokens], training=False))[:, t].argmax(-1)
+        if t + 1 < tok.output_length:
+            tokens[:, t + 1] = full[:, t]
+    for a, b in zip(fast, full):  # every row agrees up to and including the pad that ends its answer
+        written = np.nonzero(b != tok.pad_id)[0]
+        ends = [t for t in range(len(b)) if b[t] == tok.pad_id and written.size and t > written[0]]
+        stop = ends[0] + 1 if ends else len(b)
+        assert (a[:stop] == b[:stop]).all()

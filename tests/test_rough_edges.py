@@ -145,3 +145,9 @@ def test_a_long_expression_is_quoted_cut_to_about_60_characters(tmp_path):
     with pytest.raises(arithseq.ConfigError) as info:
         read_pairs(tmp_path / "d.tsv")
     assert len(str(info.value)) < 250 and "d.tsv:2: question '1+1+" in str(info.value)
+
+
+def test_study_length_refuses_a_run_trained_on_a_data_file(data_run, tmp_path):
+    result = runner.invoke(app, ["study", "length", str(data_run), "--digits", "2-3", "--plot", str(tmp_path / "l.png")])
+    assert result.exit_code == 2 and "learned from a data file" in result.output
+    assert not (tmp_path / "l.png").exists()

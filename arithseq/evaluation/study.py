@@ -60,6 +60,11 @@ def length_study(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[StudyRow]:
+    if run.task.from_data:
+        raise ConfigError(
+            f"run {run.path} learned from a data file: it has no task to draw longer numbers or more terms from; "
+            "judge it with `arithseq evaluate` on its own test set, or on another file"
+        )
     config = run.task.config
     trained_digits = range(len(str(config.values[0])), len(str(config.values[1])) + 1)
     plan = [("digits", d) for d in digits] + [("terms", k) for k in terms]

@@ -17,7 +17,7 @@ import tensorflow as tf
 from keras import layers
 
 from ..errors import ConfigError
-from .registry import Shapes, register_model
+from .registry import Shapes, compiled_per_length, register_model
 
 CELLS = {"lstm": layers.LSTM, "gru": layers.GRU}
 
@@ -62,17 +62,7 @@ def decoder(model: keras.Model, start_id: int) -> Callable[[np.ndarray, int], np
             tokens.append(token_value)
         return tf.concat(tokens, axis=1)
 
-    compiled: dict[int, Callable] = {}
-
-    def decode(ids: np.ndarray, length: int) -> np.ndarray:
-        if length not in compiled:
-            # the whole greedy loop as one compiled graph: no Python between steps
-            compiled[length] = tf.function(
-                lambda x: loop(x, length), jit_compile=True, input_signature=[tf.TensorSpec([None, None], tf.int32)]
-            )
-        return np.asarray(compiled[length](tf.convert_to_tensor(ids, tf.int32)))
-
-    return decode
+    return compiled_per_length(loop)
 
 
 @register_model("attention", framing="autoregressive", options=AttentionOptions, decoder=decoder)

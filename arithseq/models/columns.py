@@ -16,7 +16,7 @@ import keras
 from keras import layers
 
 from ..errors import ConfigError
-from .registry import Shapes, register_model
+from .registry import Shapes, one_digit_per_column, register_model
 
 CELLS = {"lstm": layers.LSTM, "gru": layers.GRU}
 
@@ -40,11 +40,7 @@ class ColumnOptions:
 @register_model("column-gru", framing="sequence", options=ColumnOptions)
 def column_gru(shapes: Shapes, options: ColumnOptions) -> keras.Model:
     """One answer digit per input column: embedding -> GRU over columns -> softmax per column."""
-    if shapes.input_length != shapes.output_length:
-        raise ConfigError(
-            "model 'column-gru' writes one answer digit per input column; use it with -s input_format=columns "
-            f"(this task reads {shapes.input_length} tokens and answers with {shapes.output_length})"
-        )
+    one_digit_per_column("column-gru", shapes)
     inputs = keras.Input((None,), dtype="int32", name="columns")
     x = layers.Embedding(shapes.input_vocab, options.embedding_dim, name="embedding")(inputs)
     for i in range(options.layers):

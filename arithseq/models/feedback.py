@@ -23,7 +23,7 @@ import tensorflow as tf
 from keras import layers
 
 from ..errors import ConfigError
-from .registry import Shapes, register_model
+from .registry import Shapes, compiled_per_length, one_digit_per_column, register_model
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def decoder(model: keras.Model, start_id: int) -> Callable[[np.ndarray, int], np
             written.append(token_value)
         return tf.concat(written, axis=1)
 
-    compiled: dict[int, Callable] = {}
+    compiled = compiled_per_length(loop)
 
     def decode(ids: np.ndarray, length: int) -> np.ndarray:
         if length != ids.shape[1]:
@@ -70,12 +70,7 @@ def decoder(model: keras.Model, start_id: int) -> Callable[[np.ndarray, int], np
                 f"model 'column-feedback' writes one digit per column: {ids.shape[1]} columns give "
                 f"{ids.shape[1]} digits, not {length}"
             )
-        if length not in compiled:
-            # the whole greedy loop as one compiled graph per length: no Python between columns
-            compiled[length] = tf.function(
-                lambda x: loop(x, length), jit_compile=True, input_signature=[tf.TensorSpec([None, length], tf.int32)]
-            )
-        return np.asarray(compiled[length](tf.convert_to_tensor(ids, tf.int32)))
+        return compiled(ids, length)
 
     return decode
 
@@ -83,11 +78,7 @@ def decoder(model: keras.Model, start_id: int) -> Callable[[np.ndarray, int], np
 @register_model("column-feedback", framing="autoregressive", options=FeedbackOptions, decoder=decoder)
 def column_feedback(shapes: Shapes, options: FeedbackOptions) -> keras.Model:
     """One answer digit per column from this column, the ones before it and the digit written before."""
-    if shapes.input_length != shapes.output_length:
-        raise ConfigError(
-            "model 'column-feedback' writes one answer digit per input column; use it with -s input_format=columns "
-            f"(this task reads {shapes.input_length} tokens and answers with {shapes.output_length})"
-        )
+    one_digit_per_column("column-feedback", shapes)
     columns = keras.Input((None,), dtype="int32", name="columns")
     written = keras.Input((None,), dtype="int32", name="written")
     x = layers.Embedding(shapes.input_vocab, options.embedding_dim, name="column_embedding")(columns)

@@ -85,6 +85,33 @@ def register_model(
     return register
 
 
+def one_digit_per_column(name: str, shapes: Shapes) -> None:
+    """Refuse a task whose answer is not one digit per input column (the column models need one)."""
+    if shapes.input_length != shapes.output_length:
+        raise ConfigError(
+            f"model {name!r} writes one answer digit per input column; use it with -s input_format=columns "
+            f"(this task reads {shapes.input_length} tokens and answers with {shapes.output_length})"
+        )
+
+
+def compiled_per_length(loop: Callable[[Any, int], Any]) -> Callable[[Any, int], Any]:
+    """``decode(ids, length)`` running ``loop(ids, length)`` (a greedy loop of ``length`` steps) as one
+    XLA-compiled graph per length: no Python between steps."""
+    import numpy as np
+    import tensorflow as tf
+
+    compiled: dict[int, Callable] = {}
+
+    def decode(ids, length: int):
+        if length not in compiled:
+            compiled[length] = tf.function(
+                lambda x: loop(x, length), jit_compile=True, input_signature=[tf.TensorSpec([None, None], tf.int32)]
+            )
+        return np.asarray(compiled[length](tf.convert_to_tensor(ids, tf.int32)))
+
+    return decode
+
+
 def get_model_spec(name: str) -> ModelSpec:
     _load_builtins()
     return MODELS.get(name)

@@ -10,7 +10,7 @@ from keras import layers, ops
 from ..errors import ConfigError
 from .registry import Shapes, register_model
 
-MAX_POSITIONS = 256
+MAX_POSITIONS = 1024  # learned positions; a scratchpad's length bound is loose (brackets' trace: 612)
 
 
 @keras.saving.register_keras_serializable(package="arithseq")

@@ -233,13 +233,14 @@ register_task(
             max_minutes=9.5,
         ),
         # the whole reduction written in one decode: every step "a op b=r" with a product's partial
-        # products first, then the answer; an attention encoder-decoder writes it character by character
+        # products first, then the answer, every number least significant digit first (so each sum
+        # is written in the order its carries flow); a small encoder-decoder Transformer writes it
         "single-pass": dict(
-            task_options={"target": "products"},
-            model="attention",
-            model_options={"units": 192, "embedding_dim": 48},
-            mixture={"numbers": "by-digits", "operators": "+=1,-=1,*=3"},
-            learning_rate=0.005,
+            task_options={"target": "products", "reverse_output": True},
+            model="transformer",
+            model_options={"dim": 128, "heads": 4, "layers": 2, "ff": 256},
+            mixture={"numbers": "by-digits", "operators": "+=1,-=1,*=2"},
+            learning_rate=0.002,
             lr_half_life=3000,
             steps_per_epoch=100,
             val_size=1000,
@@ -272,12 +273,13 @@ register_task(
             epochs=400,
             max_minutes=9,
         ),
-        # the whole reduction in one decode: every step "a op b=r" then the answer
+        # the whole reduction in one decode: every step "a op b=r" (fractions in brackets) then the
+        # answer, written by a small encoder-decoder Transformer
         "single-pass": dict(
             task_options={"target": "trace"},
-            model="attention",
-            model_options={"units": 192, "embedding_dim": 48},
-            learning_rate=0.005,
+            model="transformer",
+            model_options={"dim": 128, "heads": 4, "layers": 2, "ff": 256},
+            learning_rate=0.002,
             lr_half_life=3000,
             steps_per_epoch=100,
             val_size=1000,
