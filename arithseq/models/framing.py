@@ -21,6 +21,7 @@ _FORWARDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> i
 _DECODERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its greedy decoder
 
 PREDICT_BATCH = 8192
+TRIM_STEP = 16  # cut output widths are multiples of this: few compiled shapes
 
 
 def framing_for(spec: ModelSpec, options, task: Task, tokenizer: Tokenizer) -> Framing:
@@ -108,7 +109,7 @@ class AutoregressiveFraming(Framing):
             # characters, 47 at most in practice): training on hundreds of pad positions would cost
             # most of the time, so batches are cut to one width that the task's targets fit
             width = self._training_width()
-            keep = (y[:, width - 1 :] == self.tokenizer.pad_id).all(axis=1)  # the rare longer one waits
+            keep = (y[:, width - 1 :] == self.tokenizer.pad_id).all(axis=1)  # a rare longer one is left out
             batch, y = (batch[np.nonzero(keep)[0]], y[keep]) if not keep.all() else (batch, y)
             y = y[:, :width]
         start = np.full((len(y), 1), self.shapes().start_id, np.int32)
@@ -152,9 +153,6 @@ class AutoregressiveFraming(Framing):
             written = decode(_bucketed(ids), length)[: len(ids)]
             out.append(np.pad(written, ((0, 0), (0, full - length)), constant_values=tokenizer.pad_id))
         return np.concatenate(out) if out else np.zeros((0, full), np.int32)
-
-
-TRIM_STEP = 16  # trimmed lengths are multiples of this: few compiled shapes
 
 
 def _bucketed(ids: np.ndarray) -> np.ndarray:

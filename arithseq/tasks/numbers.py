@@ -74,8 +74,8 @@ def carry_chains(
     length: tuple[int, int] = (0, 0),
 ) -> None:
     """Make a share of two-number rows pass one carry through a run of columns whose digits sum to
-    exactly 9 (``36303877564985069541+72198262435014930459``: the carry made in column 4 travels
-    through the next 11 columns): those columns make no carry of their own, so only a network that
+    exactly 9 (``36303877564985069541+72198262435014930459``: the carry made in the units travels
+    through the next 12 columns): those columns make no carry of their own, so only a network that
     passes the carry on gets them right. ``length`` bounds the run (``(0, 0)``: 1 column up to all
     but one of the digits of ``hi``); the digit count, the column the carry starts in and every
     other column are drawn at random, and the column after the run does not sum to 9, so the run is
