@@ -137,6 +137,18 @@ FEEDBACK_SUMS = dict(
     target=1.0,
 )
 
+# a small encoder-decoder Transformer writing a whole scratchpad in one decode (single-pass recipes)
+SCRATCHPAD_TRANSFORMER = dict(
+    model="transformer",
+    model_options={"dim": 128, "heads": 4, "layers": 2, "ff": 256},
+    learning_rate=0.002,
+    lr_half_life=3000,
+    steps_per_epoch=100,
+    val_size=1000,
+    target=1.0,
+    epochs=400,
+)
+
 register_task(
     "addition",
     description="two numbers 1..999 added, the tutorial's task (n_numbers/largest change it)",
@@ -236,16 +248,9 @@ register_task(
         # products first, then the answer, every number least significant digit first (so each sum
         # is written in the order its carries flow); a small encoder-decoder Transformer writes it
         "single-pass": dict(
+            SCRATCHPAD_TRANSFORMER,
             task_options={"target": "products", "reverse_output": True},
-            model="transformer",
-            model_options={"dim": 128, "heads": 4, "layers": 2, "ff": 256},
             mixture={"numbers": "by-digits", "operators": "+=1,-=1,*=2"},
-            learning_rate=0.002,
-            lr_half_life=3000,
-            steps_per_epoch=100,
-            val_size=1000,
-            target=1.0,
-            epochs=400,
             max_minutes=9.5,
         ),
     },
@@ -275,17 +280,6 @@ register_task(
         ),
         # the whole reduction in one decode: every step "a op b=r" (fractions in brackets) then the
         # answer, written by a small encoder-decoder Transformer
-        "single-pass": dict(
-            task_options={"target": "trace"},
-            model="transformer",
-            model_options={"dim": 128, "heads": 4, "layers": 2, "ff": 256},
-            learning_rate=0.002,
-            lr_half_life=3000,
-            steps_per_epoch=100,
-            val_size=1000,
-            target=1.0,
-            epochs=400,
-            max_minutes=9,
-        ),
+        "single-pass": dict(SCRATCHPAD_TRANSFORMER, task_options={"target": "trace"}, max_minutes=9),
     },
 )
