@@ -55,6 +55,11 @@ class Report:
             ],
         }
 
+    def _repr_html_(self) -> str:  # Jupyter shows a report as its headline, worst stratum and digit heat map
+        from .notebook import report_html
+
+        return report_html(self.to_dict())
+
     def format(self, examples: int = 20) -> str:
         right = round(self.exact_match * self.n)
         lines = [f"exact match: {percent(self.exact_match)}  ({right:,}/{self.n:,} answers entirely right; {self.source})"]

@@ -59,6 +59,19 @@ class Run:
         self.framing: Framing = framing_for(self.spec, self.options, task, tokenizer)
         self.unfinished = False  # a run opened with allow_unfinished before it finished
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows a run as its configuration and its saved held-out figures (nothing is evaluated)."""
+        import html
+        import json
+
+        from .notebook import report_html
+
+        title = f"{self.task.name}, recipe {self.config.recipe or '-'}, model {self.config.model} ({self.path})"
+        metrics = Path(self.path) / "metrics.json"
+        if not metrics.exists():
+            return f"<b>{html.escape(title)}</b><br>no metrics.json: call run.evaluate()"
+        return report_html(json.loads(metrics.read_text()), title)
+
     def answer(self, expressions: Sequence[str] | np.ndarray, check: bool = True, strict: bool = False) -> Answers:
         """Answers to ``expressions`` by index, an error for each bad one (typed text, column) and a
         warning for each one outside the training range (an error instead with ``strict``)."""
