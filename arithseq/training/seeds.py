@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import TrainConfig
-from ..evaluation.strata import percent
+from ..evaluation.strata import Worst, percent
 from ..evaluation.study import length_study
 from ..errors import ConfigError
 from ..options import check_seed
@@ -105,16 +105,18 @@ def seed_study(
     study = SeedStudy()
     for seed in seeds:
         run = train(config.replace(seed=seed), out / f"seed-{seed}", verbose=0, echo=lambda _: None, overwrite=overwrite)
-        held_out = run.evaluate()
-        worst = held_out.worst
-        figures = {"held-out exact match": held_out.exact_match}
-        figures["held-out worst stratum"] = worst.exact_match if worst else held_out.exact_match
+        # training judged the run on its held-out test set already: metrics.json holds that report
+        held_out = json.loads((Path(run.path) / "metrics.json").read_text())
+        worst = Worst(held_out["worst"]["group"], held_out["worst"]["stratum"], held_out["worst"]["exact_match"],
+                      held_out["worst"]["n"]) if held_out.get("worst") else None
+        figures = {"held-out exact match": held_out["exact_match"]}
+        figures["held-out worst stratum"] = worst.exact_match if worst else held_out["exact_match"]
         if exhaustive:
             figures["every problem"] = run.evaluate(exhaustive=True).exact_match
         for row in length_study(run, list(digits), list(terms), carry_chains, n, seed=1000 + seed):
             if row.n:
                 figures[f"{row.kind} {row.setting}"] = row.exact_match
-        seconds = float(json.loads((Path(run.path) / "metrics.json").read_text())["train_seconds"])
+        seconds = float(held_out["train_seconds"])
         study.rows.append(SeedRow(seed, str(run.path), seconds, figures, worst.describe() if worst else ""))
-        echo(f"seed {seed}: trained {seconds:.1f} s, held-out {percent(held_out.exact_match)}, worst {study.rows[-1].worst}")
+        echo(f"seed {seed}: trained {seconds:.1f} s, held-out {percent(held_out['exact_match'])}, worst {study.rows[-1].worst}")
     return study
