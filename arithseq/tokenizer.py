@@ -245,6 +245,31 @@ class Tokenizer:
         out[np.arange(ids.size) * classes + ids.ravel()] = 1.0
         return out.reshape(*ids.shape, classes)
 
+    def significance(self, ids: np.ndarray) -> np.ndarray:
+        """Each input token's place value, from encoded input ids ``(n, length)``: 1 for a units digit,
+        2 for a tens digit, ...; 0 for every token that is not a digit (operators, brackets, pads).
+        A column token (``input_format=columns``) is its column's place value.
+
+        Position schemes that line digits up (``gpt``'s ``coupled`` and ``abacus``) read their ids
+        from here: the tokenizer knows where each number starts and which way it is written.
+        """
+        ids = np.asarray(ids)
+        if ids.ndim != 2:
+            raise TokenizerError(f"significance expects 2-D input ids, got shape {ids.shape}")
+        n, length = ids.shape
+        if self.input_format == "columns":
+            place = np.arange(1, length + 1) if self.reverse_input else np.arange(length, 0, -1)
+            return np.broadcast_to(place, (n, length)).astype(np.int32)
+        digit_ids = [self.vocabulary.index(d) for d in DIGITS if d in self.alphabet]
+        digits = np.isin(ids, digit_ids)
+        # a number's units digit is its last character, or its first when the input is reversed:
+        # count along each run of digits from that end
+        run = digits if self.reverse_input else digits[:, ::-1]
+        counted = np.cumsum(run, axis=1, dtype=np.int32)
+        restart = np.maximum.accumulate(np.where(run, 0, counted), axis=1)
+        place = (counted - restart) * run
+        return (place if self.reverse_input else place[:, ::-1]).astype(np.int32)
+
     # -- decoding -----------------------------------------------------------------
     def decode(self, array: np.ndarray | Sequence, role: str = "output") -> np.ndarray | str:
         """Strings from ids ``(n, L)``, or from one-hot/probabilities ``(n, L, vocab)`` (argmax).

@@ -17,6 +17,7 @@ TINY = {
     "seq2seq-lstm": {"encoder_units": 8, "decoder_units": 8},
     "attention": {"units": 8, "embedding_dim": 4},
     "transformer": {"dim": 8, "heads": 2, "layers": 1, "ff": 16},
+    "gpt": {"dim": 8, "heads": 2, "layers": 1, "ff": 16, "max_position": 64},
     "mapping-lstm": {"units": 4},
     "mlp": {},
 }

@@ -129,6 +129,8 @@ def describe_format(options: dict[str, Any]) -> str:
         parts.append("reversed " + ("in+out" if ins and outs else "in" if ins else "out"))
     if options.get("pad_terms"):
         parts.append("padded terms")
+    elif options.get("align_terms"):
+        parts.append("aligned terms")
     target = options.get("target", "answer")
     if target != "answer":
         parts.append(f"target {target}")

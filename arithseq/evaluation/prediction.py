@@ -46,7 +46,7 @@ def length_groups(tok: Tokenizer, framing: str, batch: Batch) -> tuple[list[tupl
         need = digit_counts(batch.numbers).max(axis=1, initial=0) + 1 if n else np.zeros(0, np.int64)
     else:
         need = lengths
-        if framing != "autoregressive":
+        if framing not in ("autoregressive", "decoder-only"):
             too_long = too_long | (need > tok.input_length)
     fits = ~too_long & (need <= tok.input_length)
     groups = [(tok, np.nonzero(fits)[0])] if fits.any() else []
@@ -59,8 +59,11 @@ def length_groups(tok: Tokenizer, framing: str, batch: Batch) -> tuple[list[tupl
 def _lengthened(tok: Tokenizer, width: int) -> Tokenizer:
     if tok.input_format == "columns":  # one answer digit per column: both lengths grow together
         return tok.resized(width, width)
-    # + - * never write more digits than the expression has; a fraction at most twice as many
-    return tok.resized(width, max(tok.output_length, 2 * width + 2))
+    # + - * never write more digits than the expression has (a sign included); a fraction at most twice
+    # as many (a scratchpad: its steps too). A tight bound matters: a decoder writes up to it, and
+    # position ids must reach it
+    plain = "/" not in tok.alphabet and tok.output_pad_side != "right"
+    return tok.resized(width, max(tok.output_length, width + 1 if plain else 2 * width + 2))
 
 
 def outside_training(task: Task, batch: Batch, shapes: np.ndarray) -> list[tuple[int, str]]:

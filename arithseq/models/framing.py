@@ -1,8 +1,9 @@
 """How examples become model arrays, and model outputs become answer strings.
 
-Three framings cover the registry: ``sequence`` (characters in, one softmax per
+Four framings cover the registry: ``sequence`` (characters in, one softmax per
 output character, one pass), ``autoregressive`` (teacher forcing in training, greedy
-decoding in prediction) and ``regression`` (the tutorial's mapping framing:
+decoding in prediction), ``decoder-only`` (the same, with question and answer in one
+causal sequence and the question's digit places as position ids) and ``regression`` (the tutorial's mapping framing:
 normalised term values in, one number out, RMSE in original units).
 """
 
@@ -25,7 +26,12 @@ TRIM_STEP = 16  # cut output widths are multiples of this: few compiled shapes
 
 
 def framing_for(spec: ModelSpec, options, task: Task, tokenizer: Tokenizer) -> Framing:
-    kinds = {"sequence": SequenceFraming, "autoregressive": AutoregressiveFraming, "regression": RegressionFraming}
+    kinds = {
+        "sequence": SequenceFraming,
+        "autoregressive": AutoregressiveFraming,
+        "decoder-only": DecoderOnlyFraming,
+        "regression": RegressionFraming,
+    }
     framing = kinds[spec.framing](spec, options, task, tokenizer)
     if task.stepwise:
         from .stepwise import StepwiseFraming  # the loop wraps the framing of its step network
@@ -152,6 +158,65 @@ class AutoregressiveFraming(Framing):
             ids = tokenizer.encode(inputs[i : i + PREDICT_BATCH], "input")
             written = decode(_bucketed(ids), length)[: len(ids)]
             out.append(np.pad(written, ((0, 0), (0, full - length)), constant_values=tokenizer.pad_id))
+        return np.concatenate(out) if out else np.zeros((0, full), np.int32)
+
+
+class DecoderOnlyFraming(AutoregressiveFraming):
+    """Autoregressive, for a model that reads ``(question, question places, answer)``: the places
+    (units 1, tens 2, ...; 0 for other tokens) come from the tokenizer, for position schemes that
+    line digits up."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        from .gpt import STRUCTURAL
+
+        scheme = getattr(self.options, "positions", "")
+        tok = self.tokenizer
+        if scheme in STRUCTURAL and (not tok.reverse_output or tok._pad_side("output") == "right"):
+            raise ConfigError(
+                f"positions {scheme!r} give each answer digit the id of its place, so the answer must be written "
+                "least significant digit first: set -s reverse_output=true (and no scratchpad target)"
+            )
+        self._check_length(tok.input_length, tok.output_length, "this task's")
+
+    def _check_length(self, question_need: int, answer_length: int, what: str, question_length: int | None = None) -> None:
+        from .gpt import needed_ids
+
+        scheme, most = getattr(self.options, "positions", ""), getattr(self.options, "max_position", 0)
+        if not most:
+            return
+        length = question_length if question_length is not None else self.tokenizer.input_length
+        need = needed_ids(scheme, np.array([question_need]), length, answer_length)
+        if need > most - 1:
+            unit = "digit places" if scheme in ("abacus", "coupled") else "tokens"
+            raise ConfigError(
+                f"{what} sequences need position ids up to {need} ({unit}: a question of {length} characters and an "
+                f"answer of {answer_length}), past this model's max_position {most} (ids 0..{most - 1}); train with a "
+                "larger -m max_position"
+            )
+
+    def arrays(self, batch):
+        (question, answer), y = super().arrays(batch)
+        return (question, self.tokenizer.significance(question), answer), y
+
+    def _decoder(self, model):
+        decode = _DECODERS.get(model)
+        if decode is None:
+            from .gpt import gpt_decoder
+
+            decode = _DECODERS[model] = gpt_decoder(model, self.shapes().start_id)
+        return decode
+
+    def predict_ids(self, model, batch, tokenizer=None):
+        tokenizer = tokenizer or self.tokenizer
+        decode = self._decoder(model)
+        full = tokenizer.output_length
+        out = []
+        for i in range(0, len(batch.inputs), PREDICT_BATCH):
+            ids = tokenizer.encode(batch.inputs[i : i + PREDICT_BATCH], "input")
+            places = tokenizer.significance(ids)
+            self._check_length(int(places.max(initial=0)), full, "these", ids.shape[1])
+            out.append(decode(_bucketed(ids), _bucketed(places), full)[: len(ids)])
         return np.concatenate(out) if out else np.zeros((0, full), np.int32)
 
 

@@ -8,8 +8,10 @@ A model is one decorated builder function::
 
 ``framing`` says how examples become arrays and predictions become strings (see
 :mod:`arithseq.models.framing`): ``sequence`` (one pass, fixed output length),
-``autoregressive`` (teacher forcing, greedy decoding) or ``regression`` (the
-tutorial's mapping framing). ``options`` is a frozen dataclass of hyperparameters.
+``autoregressive`` (teacher forcing, greedy decoding), ``decoder-only`` (question,
+separator and answer in one causal sequence, with the question's digit places from
+the tokenizer; see :mod:`arithseq.models.gpt`) or ``regression`` (the tutorial's
+mapping framing). ``options`` is a frozen dataclass of hyperparameters.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..options import Registry, dataclass_dict, fill_dataclass
 
-FRAMINGS = ("sequence", "autoregressive", "regression")
+FRAMINGS = ("sequence", "autoregressive", "decoder-only", "regression")
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def list_models() -> list[str]:
 
 def _load_builtins() -> None:
     # importing a family module runs its @register_model decorators; Keras loads only now
-    from . import attention, columns, feedback, mapping, seq2seq, transformer  # noqa: F401
+    from . import attention, columns, feedback, gpt, mapping, seq2seq, transformer  # noqa: F401
 
 
 options_dict = dataclass_dict

@@ -98,7 +98,7 @@ class StepwiseFraming:
 
     def _compute(self, model, steps: np.ndarray, tokenizer: Tokenizer) -> np.ndarray:
         """The network's result for each step (its final answer, after any partial products)."""
-        tokenizer = _long_enough(tokenizer, steps, self.spec.framing == "autoregressive")
+        tokenizer = _long_enough(tokenizer, steps, self.spec.framing in ("autoregressive", "decoder-only"))
         written = self.inner.predict(model, Batch(steps, None, None, None), tokenizer)
         return final_answers(written, self.step_target, self.reverse_steps) if self.step_target == "products" else written
 

@@ -17,7 +17,7 @@ from ..options import did_you_mean, got, parse_bool, parse_int_range, parse_weig
 
 TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
 # options that set how problems and answers are written (they belong to a trained model, not to a test)
-FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "pad_answer", "input_format", "pad", "pad_side",
+FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "input_format", "pad", "pad_side",
                   "target", "partial_products")
 MAX_VALUE_DIGITS = 1000  # numbers a task draws have at most this many digits (digits=D, values=LO-HI)
 
@@ -40,6 +40,7 @@ class TaskConfig:
     reverse_output: bool = False
     pad_side: str = "left"
     pad_terms: bool = False
+    align_terms: bool = False
     pad_answer: bool = False
     pad: str = " "
     input_format: str = "text"
@@ -82,6 +83,8 @@ OPTION_HELP: dict[str, str] = {
     "reverse_output": "emit the answer reversed (least significant digit first)",
     "pad_side": "'left' (like the tutorial) or 'right'",
     "pad_terms": "zero-pad every number to the widest number's width",
+    "align_terms": "zero-pad each expression's numbers to the width of its widest (12+5 is written 12+05): "
+    "every place has one digit per number, as position coupling needs",
     "pad_answer": "zero-pad answers to the widest answer's width (aligned digits; non-negative integer answers)",
     "pad": "the padding character",
     "input_format": "'text' (one token per character) or 'columns' (one token per column of digits: up to 3 numbers joined by + -, or 4 by +)",
@@ -168,7 +171,7 @@ def _coerce(key: str, value: Any) -> Any:
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "pad_answer", "partial_products"}:
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)

@@ -149,6 +149,36 @@ SCRATCHPAD_TRANSFORMER = dict(
     epochs=400,
 )
 
+# a decoder-only Transformer (arithseq.models.gpt) writing the sum least significant digit first; the
+# position scheme is the variable (position coupling, Cho et al. 2024). Trained on 1-10-digit numbers
+# (every digit count equally likely, a tenth pure carry chains): five columns are too few for a small
+# decoder to learn sharp alignments. Every scheme gets the same data, budget and seed
+GPT_SUMS = dict(
+    task_options={"values": [0, 9_999_999_999], "reverse_output": True, "align_terms": True},
+    model="gpt",
+    model_options={"dim": 128, "heads": 4, "layers": 1, "ff": 512, "max_position": 256},
+    mixture={"numbers": "by-digits", "carry_chains": 0.1},
+    batch_size=128,
+    learning_rate=0.001,
+    lr_half_life=4000,
+    steps_per_epoch=200,
+    val_size=1000,
+    target=1.0,
+    epochs=1000,
+    max_minutes=9,
+)
+GPT_SCHEMES = ("coupled", "abacus", "absolute", "sinusoidal", "rope", "randomized", "none")
+
+
+def gpt_recipes(base: dict, schemes=GPT_SCHEMES, **changes) -> dict[str, dict]:
+    """One recipe per position scheme, ``gpt-SCHEME`` (``none`` is named ``gpt-nope``)."""
+    recipes = {}
+    for scheme in schemes:
+        options = {**base["model_options"], "positions": scheme}
+        recipes[f"gpt-{'nope' if scheme == 'none' else scheme}"] = {**base, "model_options": options, **changes}
+    return recipes
+
+
 register_task(
     "addition",
     description="two numbers 1..999 added, the tutorial's task (n_numbers/largest change it)",
@@ -167,6 +197,7 @@ register_task(
         "single-pass": {**FEEDBACK_SUMS, "min_epochs": 20, "epochs": 60, "max_minutes": 2},
         # the GRU carries in its state: right on uniform long sums, loses a carry after ~9 columns of 9s
         "column-gru": {**COLUMN_SUMS, "min_epochs": 30, "epochs": 80},
+        **gpt_recipes(GPT_SUMS),
     },
 )
 register_task(

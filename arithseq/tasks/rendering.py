@@ -134,8 +134,9 @@ def format_answer(value: Value) -> str:
 class ExpressionRenderer:
     """Expression strings from sampled derivations: the literals of the grammar and the numbers."""
 
-    def __init__(self, table: DerivationTable, number_width: int, zero_pad: bool, max_length: int) -> None:
+    def __init__(self, table: DerivationTable, number_width: int, zero_pad: bool, max_length: int, align: bool = False) -> None:
         self.table = table
+        self.align = align and not zero_pad  # each expression's numbers zero-padded to its widest
         self.number_width = number_width
         self.zero_pad = zero_pad
         self.max_length = max_length
@@ -159,6 +160,12 @@ class ExpressionRenderer:
             width = number.shape[-1]
         else:
             number, number_len = digit_codes(leaves, width, zero_pad=self.zero_pad)
+        if self.align:
+            real = np.arange(leaves.shape[1]) < (infix == self.table.leaf_code).sum(axis=1)[:, None]
+            widest = np.where(real, number_len, 0).max(axis=1, initial=1)
+            want = np.where(real, widest[:, None], number_len)
+            number, number_len = left_zeros(number, number_len, want), want
+            width = number.shape[-1]
         if template is not None:
             strings = np.ascontiguousarray(number).view(f"<U{width}")[..., 0]
             return self._render_templates(template, strings)

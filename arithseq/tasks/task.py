@@ -91,7 +91,7 @@ class Task:
         chars = DIGITS + "".join(self.table.literals_used) + extra
         self.alphabet: str = "".join(dict.fromkeys(chars))
         self.number_width = len(str(hi))
-        self.renderer = ExpressionRenderer(self.table, self.number_width, config.pad_terms, self.max_input_length)
+        self.renderer = ExpressionRenderer(self.table, self.number_width, config.pad_terms, self.max_input_length, config.align_terms)
         if config.pad in self.alphabet:
             raise ConfigError(f"option 'pad': {config.pad!r} is a character of the task's expressions")
         self.two_number_sums = config.terms == (2, 2) and self.table.ops_used == ("add",) and self.table.literals_used == ("+",)
@@ -237,7 +237,9 @@ class Task:
 
     @functools.cached_property
     def _reader(self) -> ExpressionReader:
-        return ExpressionReader(self.grammar, self.number_width, self.config.pad_terms)
+        # align_terms pads each expression to its own widest number: a width of 1 leaves that one to decide
+        width = self.number_width if self.config.pad_terms else 1
+        return ExpressionReader(self.grammar, width, self.config.pad_terms or self.config.align_terms)
 
     # -- sampling -----------------------------------------------------------------
     def sample(

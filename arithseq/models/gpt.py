@@ -1,0 +1,385 @@
+"""A decoder-only causal Transformer (``gpt``) and the position schemes that decide how far it generalises.
+
+The sequence is the question, a separator (the start token), then the answer: one
+causal stack reads it left to right and the loss falls on the answer's tokens only.
+Prediction decodes greedily with a key/value cache: the question is read once and
+each new character costs one token's pass through the layers.
+
+Position schemes (``positions``):
+
+- ``absolute``: a learned embedding per token index (the classic GPT);
+- ``sinusoidal``: fixed sines and cosines of the token index (Vaswani et al.);
+- ``none``: no positions at all; causal masking alone tells order (NoPE, Kazemnejad et al. 2023);
+- ``rope``: queries and keys rotated by the token index (Su et al.);
+- ``randomized``: in training, the indices are a sorted random subset of ``0..max_position-1``
+  (Ruoss et al. 2023), so ids far past the trained lengths are seen; plain indices in prediction;
+- ``abacus``: each digit's id is its place in its number (1 for units), the answer's digits too;
+  a random offset per example in training (McLeish et al. 2024);
+- ``coupled``: digits of equal significance share an id across every operand and the answer
+  position that writes that significance, plus a random start offset in training (Cho et al. 2024).
+
+The structural ids (``abacus``, ``coupled``) come from :meth:`Tokenizer.significance`, which
+knows where each number starts and which way it is written; answers must be written least
+significant digit first (``reverse_output``) so the answer's places are known while writing.
+Tokens that are not digits (operators, separator, pads) get id 0 there. Question pads are
+masked out of attention in every scheme: they carry nothing, and would otherwise be
+distractors whose number depends on the padding.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from ..errors import ConfigError
+from .registry import Shapes, register_model
+
+SCHEMES = ("absolute", "sinusoidal", "none", "rope", "randomized", "abacus", "coupled")
+STRUCTURAL = ("abacus", "coupled")  # ids from the numbers' digits, not from token indices
+LEARNED = ("absolute", "randomized", "abacus", "coupled")  # an embedding table of max_position ids
+NEG = -1e9
+
+
+@dataclass(frozen=True)
+class GPTOptions:
+    dim: int = 128
+    heads: int = 4
+    layers: int = 1
+    ff: int = 512
+    dropout: float = 0.0
+    positions: str = "coupled"
+    max_position: int = 256  # ids 0..max_position-1: training offsets spread over this range
+
+    def check(self) -> None:
+        if min(self.dim, self.heads, self.layers, self.ff) < 1 or self.dim % self.heads:
+            raise ConfigError("dim, heads, layers and ff must be positive, and dim divisible by heads")
+        if self.positions == "rope" and (self.dim // self.heads) % 2:
+            raise ConfigError(f"positions 'rope' rotates pairs of channels: dim/heads must be even, got {self.dim // self.heads}")
+        if not 0 <= self.dropout < 1:
+            raise ConfigError("option 'dropout' must be in [0, 1)")
+        if self.positions not in SCHEMES:
+            from ..options import did_you_mean
+
+            raise ConfigError(
+                f"option 'positions': unknown scheme {self.positions!r}{did_you_mean(self.positions, SCHEMES)} "
+                f"(schemes: {', '.join(SCHEMES)})"
+            )
+        if not 2 <= self.max_position <= 100_000:
+            raise ConfigError(f"option 'max_position' must be between 2 and 100000, got {self.max_position}")
+
+
+def needed_ids(scheme: str, question_places: np.ndarray, question_length: int, answer_length: int) -> int:
+    """The largest position id a question (places from the tokenizer) and answer need, before offsets."""
+    if scheme in STRUCTURAL:
+        return max(int(question_places.max(initial=0)), answer_length)
+    return question_length + answer_length - 1
+
+
+@keras.saving.register_keras_serializable(package="arithseq")
+class PositionIds(layers.Layer):
+    """Position ids of the whole sequence ``(n, question + answer)`` from the question's places and
+    the answer's length; training adds the scheme's random offsets (only in training)."""
+
+    def __init__(self, scheme: str, max_position: int, **kwargs):
+        super().__init__(**kwargs)
+        self.scheme, self.max_position = scheme, max_position
+        self.seed = keras.random.SeedGenerator(1)
+
+    def answer_ids(self, t, question_length):
+        """Ids of answer positions ``t`` (a tensor of indices) without offsets."""
+        if self.scheme == "coupled":
+            return t + 1  # the position that writes the digit of place t+1 lines up with those digits
+        if self.scheme == "abacus":
+            return t  # the token at t is the answer's digit of place t (the separator: 0)
+        return question_length + t
+
+    def plain(self, places, answer_length):
+        n, length = ops.shape(places)[0], ops.shape(places)[1]
+        answer = self.answer_ids(ops.arange(answer_length, dtype="int32"), length)
+        answer = ops.broadcast_to(answer[None, :], (n, answer_length))
+        if self.scheme in STRUCTURAL:
+            question = ops.cast(places, "int32")
+        else:
+            question = ops.broadcast_to(ops.arange(length, dtype="int32")[None, :], (n, length))
+        return ops.concatenate([question, answer], axis=1)
+
+    def call(self, places, answer, training=False):
+        ids = self.plain(places, ops.shape(answer)[1])
+        if not training:
+            return ids
+        n, total = ops.shape(ids)[0], ops.shape(ids)[1]
+        if self.scheme in STRUCTURAL:
+            # one random start per example: every id up to max_position is trained, with the same
+            # alignment; non-digit tokens keep id 0
+            room = ops.cast(self.max_position - 1 - ops.max(ids, axis=1, keepdims=True), "float32")
+            draw = keras.random.uniform((n, 1), seed=self.seed)
+            offset = ops.cast(ops.floor(draw * (ops.maximum(room, 0.0) + 1.0)), "int32")
+            return ops.where(ids > 0, ids + offset, ids)
+        if self.scheme == "randomized":
+            # a sorted random subset of 0..max_position-1, as long as the sequence
+            scores = keras.random.uniform((n, self.max_position), seed=self.seed)
+            _, chosen = ops.top_k(scores, total)
+            return ops.sort(ops.cast(chosen, "int32"), axis=1)
+        return ids
+
+    def get_config(self):
+        return {**super().get_config(), "scheme": self.scheme, "max_position": self.max_position}
+
+
+@keras.saving.register_keras_serializable(package="arithseq")
+class GPTEmbedding(layers.Layer):
+    """Token embedding plus the scheme's position embedding (learned, sinusoidal or none)."""
+
+    def __init__(self, vocab: int, dim: int, scheme: str, max_position: int, **kwargs):
+        super().__init__(**kwargs)
+        self.vocab, self.dim, self.scheme, self.max_position = vocab, dim, scheme, max_position
+        self.tokens = layers.Embedding(vocab, dim)
+        self.positions = layers.Embedding(max_position, dim) if scheme in LEARNED else None
+
+    def build(self, ids_shape, positions_shape=None):
+        self.tokens.build(ids_shape)
+        if self.positions is not None:
+            self.positions.build(ids_shape)
+        super().build(ids_shape)
+
+    def call(self, ids, positions):
+        x = self.tokens(ids)
+        if self.positions is not None:
+            x = x + self.positions(ops.minimum(positions, self.max_position - 1))
+        elif self.scheme == "sinusoidal":
+            x = x + sinusoids(positions, self.dim)
+        return x
+
+    def get_config(self):
+        return {**super().get_config(), "vocab": self.vocab, "dim": self.dim, "scheme": self.scheme, "max_position": self.max_position}
+
+
+def sinusoids(positions, dim: int):
+    half = dim // 2
+    rates = ops.exp(-math.log(10_000.0) * ops.arange(half, dtype="float32") / half)
+    angles = ops.cast(positions, "float32")[..., None] * rates
+    waves = ops.concatenate([ops.sin(angles), ops.cos(angles)], axis=-1)
+    return ops.pad(waves, [(0, 0), (0, 0), (0, dim - 2 * half)]) if dim % 2 else waves
+
+
+def rotate(x, positions):
+    """RoPE: channel pairs of ``x (n, heads, length, d)`` rotated by angles of the token ids."""
+    d = ops.shape(x)[-1]
+    half = d // 2
+    rates = ops.exp(-math.log(10_000.0) * ops.arange(half, dtype="float32") / half)
+    angles = ops.cast(positions, "float32")[:, None, :, None] * rates  # (n, 1, length, half)
+    cos, sin = ops.cos(angles), ops.sin(angles)
+    a, b = x[..., :half], x[..., half:]
+    return ops.concatenate([a * cos - b * sin, a * sin + b * cos], axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="arithseq")
+class GPTBlock(layers.Layer):
+    """Pre-norm causal self-attention and feed-forward; its projections are reused by the cached decoder."""
+
+    def __init__(self, dim: int, heads: int, ff: int, dropout: float = 0.0, rope: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.dim, self.heads, self.ff, self.dropout, self.rope = dim, heads, ff, dropout, rope
+        self.norm1 = layers.LayerNormalization()
+        self.qkv = layers.Dense(3 * dim)
+        self.out = layers.Dense(dim)
+        self.norm2 = layers.LayerNormalization()
+        self.ff1 = layers.Dense(ff, activation="gelu")
+        self.ff2 = layers.Dense(dim)
+        self.drop = layers.Dropout(dropout)
+
+    def build(self, x_shape, *args):
+        self.norm1.build(x_shape)
+        self.qkv.build(x_shape)
+        self.out.build((*x_shape[:-1], self.dim))
+        self.norm2.build(x_shape)
+        self.ff1.build(x_shape)
+        self.ff2.build((*x_shape[:-1], self.ff))
+        super().build(x_shape)
+
+    def project(self, x, positions):
+        """Queries, keys and values ``(n, heads, length, d)`` of the tokens ``x``."""
+        n, length = ops.shape(x)[0], ops.shape(x)[1]
+        qkv = ops.reshape(self.qkv(self.norm1(x)), (n, length, 3, self.heads, self.dim // self.heads))
+        q, k, v = (ops.transpose(qkv[:, :, i], (0, 2, 1, 3)) for i in range(3))
+        if self.rope:
+            q, k = rotate(q, positions), rotate(k, positions)
+        return q, k, v
+
+    def finish(self, x, q, k, v, allowed, training=False):
+        """The block's output for tokens ``x`` given their queries and every key/value they may see."""
+        scores = ops.einsum("nhqd,nhkd->nhqk", q, k) / math.sqrt(self.dim // self.heads)
+        weights = ops.softmax(ops.where(allowed, scores, NEG), axis=-1)
+        mixed = ops.einsum("nhqk,nhkd->nhqd", self.drop(weights, training=training), v)
+        n, length = ops.shape(x)[0], ops.shape(x)[1]
+        x = x + self.drop(self.out(ops.reshape(ops.transpose(mixed, (0, 2, 1, 3)), (n, length, self.dim))), training=training)
+        return x + self.drop(self.ff2(self.ff1(self.norm2(x))), training=training)
+
+    def call(self, x, positions, keep, training=False):
+        q, k, v = self.project(x, positions)
+        length = ops.shape(x)[1]
+        causal = ops.arange(length)[:, None] >= ops.arange(length)[None, :]
+        allowed = ops.logical_and(causal[None, None], ops.cast(keep, "bool")[:, None, None, :])
+        return self.finish(x, q, k, v, allowed, training)
+
+    def get_config(self):
+        return {**super().get_config(), "dim": self.dim, "heads": self.heads, "ff": self.ff, "dropout": self.dropout, "rope": self.rope}
+
+
+@keras.saving.register_keras_serializable(package="arithseq")
+class JoinSequence(layers.Layer):
+    """The question and the answer tokens as one sequence, and which of its tokens attention may read
+    (every one but the question's pads)."""
+
+    def __init__(self, pad_id: int, **kwargs):
+        super().__init__(**kwargs)
+        self.pad_id = pad_id
+
+    def call(self, question, answer):
+        tokens = ops.concatenate([question, answer], axis=1)
+        keep = ops.concatenate([ops.not_equal(question, self.pad_id), ops.ones_like(answer, dtype="bool")], axis=1)
+        return tokens, keep
+
+    def compute_output_spec(self, question, answer):
+        length = None if question.shape[1] is None or answer.shape[1] is None else question.shape[1] + answer.shape[1]
+        shape = (question.shape[0], length)
+        return keras.KerasTensor(shape, "int32"), keras.KerasTensor(shape, "bool")
+
+    def get_config(self):
+        return {**super().get_config(), "pad_id": self.pad_id}
+
+
+@keras.saving.register_keras_serializable(package="arithseq")
+class AnswerPart(layers.Layer):
+    """The last ``answer`` positions of the sequence: the loss and the predictions are on those only."""
+
+    def call(self, x, answer):
+        return x[:, ops.shape(x)[1] - ops.shape(answer)[1] :]
+
+    def compute_output_spec(self, x, answer):
+        return keras.KerasTensor((x.shape[0], answer.shape[1], x.shape[2]), x.dtype)
+
+
+@register_model("gpt", framing="decoder-only", options=GPTOptions, summary="decoder-only causal Transformer; position schemes absolute/sinusoidal/none/rope/randomized/abacus/coupled")
+def gpt(shapes: Shapes, options: GPTOptions) -> keras.Model:
+    """Decoder-only causal Transformer: question, separator, answer in one sequence; KV-cache decoding."""
+    if shapes.input_vocab != shapes.vocab:
+        raise ConfigError(
+            "model 'gpt' reads the question and the answer as one sequence of characters: use it with "
+            "input_format=text (column tokens are a different vocabulary)"
+        )
+    question = keras.Input((None,), dtype="int32", name="question")
+    places = keras.Input((None,), dtype="int32", name="question_places")
+    answer = keras.Input((None,), dtype="int32", name="answer")
+    positions = PositionIds(options.positions, options.max_position, name="position_ids")(places, answer)
+    tokens, keep = JoinSequence(shapes.vocab - 1, name="join")(question, answer)
+    x = GPTEmbedding(shapes.vocab + 1, options.dim, options.positions, options.max_position, name="embedding")(tokens, positions)
+    for i in range(options.layers):
+        x = GPTBlock(options.dim, options.heads, options.ff, options.dropout, options.positions == "rope", name=f"block_{i}")(x, positions, keep)
+    x = layers.LayerNormalization(name="final_norm")(AnswerPart(name="answer_part")(x, answer))
+    outputs = layers.Dense(shapes.vocab, activation="softmax", name="characters_out")(x)
+    return keras.Model([question, places, answer], outputs, name="gpt")
+
+
+def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callable[[np.ndarray, np.ndarray, int], np.ndarray]:
+    """``decode(question_ids, question_places, length, scores=False)``: greedy answers (and each step's
+    probabilities), one XLA graph per length.
+
+    With ``cache`` the question and separator pass through the stack once, their keys and values
+    are kept, and each new character is one token's pass (attending to the kept keys); without it
+    every character re-reads the whole sequence (the reference the cache must agree with).
+    """
+    import tensorflow as tf
+
+    ids_layer = model.get_layer("position_ids")
+    embed = model.get_layer("embedding")
+    join = model.get_layer("join")
+    blocks = [layer for layer in model.layers if isinstance(layer, GPTBlock)]
+    norm, head = model.get_layer("final_norm"), model.get_layer("characters_out")
+
+    def next_token(x_last):
+        probs = head(norm(x_last))[:, -1]
+        return tf.cast(tf.argmax(probs, axis=-1), tf.int32), probs
+
+    def cached(question, places, length: int):
+        n, q_len = tf.shape(question)[0], tf.shape(question)[1]
+        total = q_len + length
+        start = tf.fill([n, 1], start_id)
+        tokens, keep = join(question, start)
+        positions = ids_layer.plain(places, 1)
+        x = embed(tokens, positions)
+        prefix = q_len + 1
+        causal = tf.range(prefix)[:, None] >= tf.range(prefix)[None, :]
+        allowed = tf.logical_and(causal[None, None], keep[:, None, None, :])
+        keys, values = [], []
+        spare = [[0, 0], [0, 0], [0, length - 1], [0, 0]]
+        for block in blocks:
+            q, k, v = block.project(x, positions)
+            keys.append(tf.pad(k, spare))
+            values.append(tf.pad(v, spare))
+            x = block.finish(x, q, k, v, allowed)
+        first, probs = next_token(x)
+        readable = tf.concat([keep, tf.ones([n, length - 1], tf.bool)], axis=1)
+        written = tf.TensorArray(tf.int32, size=length).write(0, first)
+        scores = tf.TensorArray(probs.dtype, size=length).write(0, probs)
+
+        def step(t, token, written, scores, keys, values):
+            # the token written at step t-1 sits at sequence index q_len + t; its id is answer position t
+            at = q_len + t
+            pos = tf.fill([n, 1], ids_layer.answer_ids(t, q_len))
+            x = embed(token[:, None], pos)
+            allowed = tf.logical_and(readable, tf.range(total)[None, :] <= at)[:, None, None, :]
+            slot = tf.cast(tf.range(total) == at, x.dtype)[None, None, :, None]
+            new_keys, new_values = [], []
+            for block, k_all, v_all in zip(blocks, keys, values):
+                q, k, v = block.project(x, pos)
+                k_all = k_all * (1 - slot) + k * slot
+                v_all = v_all * (1 - slot) + v * slot
+                new_keys.append(k_all)
+                new_values.append(v_all)
+                x = block.finish(x, q, k_all, v_all, allowed)
+            token, probs = next_token(x)
+            return t + 1, token, written.write(t, token), scores.write(t, probs), new_keys, new_values
+
+        _, _, written, scores, _, _ = tf.while_loop(
+            lambda t, *_: t < length, step, (tf.constant(1), first, written, scores, keys, values), maximum_iterations=length
+        )
+        return tf.transpose(written.stack()), tf.transpose(scores.stack(), (1, 0, 2))
+
+    def recomputed(question, places, length: int):
+        n = tf.shape(question)[0]
+        fed = tf.fill([n, length], start_id)  # the separator, then each written character
+        out = tf.zeros([n, length], tf.int32)
+        vocab = head.units
+        scores = tf.zeros([n, length, vocab])
+
+        def step(t, fed, out, scores):
+            probs = model([question, places, fed], training=False)
+            token = tf.cast(tf.argmax(probs[:, t], axis=-1), tf.int32)[:, None]
+            index = tf.range(length)[None, :]
+            at_t = tf.cast(index == t, scores.dtype)[:, :, None]
+            scores = scores * (1 - at_t) + probs[:, t][:, None, :] * at_t
+            return t + 1, tf.where(index == t + 1, token, fed), tf.where(index == t, token, out), scores
+
+        _, _, out, scores = tf.while_loop(
+            lambda t, *_: t < length, step, (tf.constant(0), fed, out, scores), maximum_iterations=length
+        )
+        return out, scores
+
+    loop = cached if cache else recomputed
+    compiled: dict[int, Callable] = {}
+    spec = [tf.TensorSpec([None, None], tf.int32)] * 2
+
+    def decode(question: np.ndarray, places: np.ndarray, length: int, scores: bool = False):
+        """Ids ``(n, length)``; with ``scores``, also each step's probabilities ``(n, length, vocab)``."""
+        if length not in compiled:
+            compiled[length] = tf.function(lambda q, p: loop(q, p, length), jit_compile=True, input_signature=spec)
+        ids, probs = compiled[length](tf.convert_to_tensor(question, tf.int32), tf.convert_to_tensor(places, tf.int32))
+        return (np.asarray(ids), np.asarray(probs)) if scores else np.asarray(ids)
+
+    return decode
