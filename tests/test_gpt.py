@@ -91,8 +91,11 @@ def test_offsets_come_only_in_training_and_stay_within_max_position(scheme):
             shift = trained - plain
             assert all(len(set(row[p > 0])) == 1 for row, p in zip(shift, plain))  # one offset per example
     else:
-        assert np.array_equal(plain, trained)
-        assert plain[0].tolist() == list(range(plain.shape[1]))  # token indices
+        assert np.array_equal(plain, trained)  # rotary and fixed schemes need no offsets
+        if scheme == "coupled-rope":
+            assert np.array_equal(plain, ids_of("coupled", questions, 6, training=False)[1])
+        else:
+            assert plain[0].tolist() == list(range(plain.shape[1]))  # token indices
 
 
 def tiny_config(scheme: str = "coupled", **changes) -> TrainConfig:
@@ -142,7 +145,7 @@ def test_gpt_trains_saves_loads_and_answers_the_same_alone_or_in_a_batch(tmp_pat
 
 def test_every_scheme_has_a_long_addition_recipe_listed_by_tasks():
     names = recipe_names("long-addition")
-    assert {"gpt-coupled", "gpt-abacus", "gpt-absolute", "gpt-rope", "gpt-nope", "gpt-randomized", "gpt-sinusoidal"} <= set(names)
+    assert {"gpt-coupled", "gpt-coupled-rope", "gpt-abacus", "gpt-absolute", "gpt-rope", "gpt-nope", "gpt-randomized", "gpt-sinusoidal"} <= set(names)
     config = recommended("long-addition", "gpt-coupled")
     assert config.model == "gpt" and config.model_options["positions"] == "coupled"
     assert config.task_options["values"] == [0, 9_999_999_999]  # trained on 1-10 digits

@@ -84,7 +84,12 @@ def _recipes(entry) -> str:
         format_ = ", ".join(f"{k}={v}" for k, v in options.items() if k in ("input_format", "target"))
         mode = "decoding loop" if options.get("target") == "steps" else "single pass"
         default = " (default)" if name == entry.default_recipe else ""
-        detail = f"{recipe.get('model', 'attention')}" + (f", {format_}" if format_ else "")
+        model = recipe.get("model", "attention")
+        if "positions" in recipe.get("model_options", {}):
+            model += f" positions={recipe['model_options']['positions']}"
+        values = options.get("values")
+        trained = f", numbers {values[0]}-{values[1]}" if values else ""
+        detail = model + (f", {format_}" if format_ else "") + trained
         lines.append(f"\n      recipe {name}{default}: {mode}; {detail}")
     return "".join(lines)
 

@@ -180,7 +180,7 @@ class DecoderOnlyFraming(AutoregressiveFraming):
         self._check_length(tok.input_length, tok.output_length, "this task's")
 
     def _check_length(self, question_need: int, answer_length: int, what: str, question_length: int | None = None) -> None:
-        from .gpt import needed_ids
+        from .gpt import STRUCTURAL, needed_ids
 
         scheme, most = getattr(self.options, "positions", ""), getattr(self.options, "max_position", 0)
         if not most:
@@ -188,7 +188,7 @@ class DecoderOnlyFraming(AutoregressiveFraming):
         length = question_length if question_length is not None else self.tokenizer.input_length
         need = needed_ids(scheme, np.array([question_need]), length, answer_length)
         if need > most - 1:
-            unit = "digit places" if scheme in ("abacus", "coupled") else "tokens"
+            unit = "digit places" if scheme in STRUCTURAL else "tokens"
             raise ConfigError(
                 f"{what} sequences need position ids up to {need} ({unit}: a question of {length} characters and an "
                 f"answer of {answer_length}), past this model's max_position {most} (ids 0..{most - 1}); train with a "

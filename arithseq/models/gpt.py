@@ -16,7 +16,10 @@ Position schemes (``positions``):
 - ``abacus``: each digit's id is its place in its number (1 for units), the answer's digits too;
   a random offset per example in training (McLeish et al. 2024);
 - ``coupled``: digits of equal significance share an id across every operand and the answer
-  position that writes that significance, plus a random start offset in training (Cho et al. 2024).
+  position that writes that significance, plus a random start offset in training (Cho et al. 2024);
+- ``coupled-rope``: the coupled ids, rotating queries and keys (RoPE) instead of a learned table:
+  attention then sees only differences of places ("same place", "one place lower"), the same at
+  every length, so no id has to be learned separately and no offsets are needed.
 
 The structural ids (``abacus``, ``coupled``) come from :meth:`Tokenizer.significance`, which
 knows where each number starts and which way it is written; answers must be written least
@@ -39,8 +42,9 @@ from keras import layers, ops
 from ..errors import ConfigError
 from .registry import Shapes, register_model
 
-SCHEMES = ("absolute", "sinusoidal", "none", "rope", "randomized", "abacus", "coupled")
-STRUCTURAL = ("abacus", "coupled")  # ids from the numbers' digits, not from token indices
+SCHEMES = ("absolute", "sinusoidal", "none", "rope", "randomized", "abacus", "coupled", "coupled-rope")
+STRUCTURAL = ("abacus", "coupled", "coupled-rope")  # ids from the numbers' digits, not from token indices
+ROTARY = ("rope", "coupled-rope")  # ids rotate queries and keys instead of being added to the tokens
 LEARNED = ("absolute", "randomized", "abacus", "coupled")  # an embedding table of max_position ids
 NEG = -1e9
 
@@ -54,12 +58,13 @@ class GPTOptions:
     dropout: float = 0.0
     positions: str = "coupled"
     max_position: int = 256  # ids 0..max_position-1: training offsets spread over this range
+    sink: bool = True  # a learned key/value every head may attend to when no token matches
 
     def check(self) -> None:
         if min(self.dim, self.heads, self.layers, self.ff) < 1 or self.dim % self.heads:
             raise ConfigError("dim, heads, layers and ff must be positive, and dim divisible by heads")
-        if self.positions == "rope" and (self.dim // self.heads) % 2:
-            raise ConfigError(f"positions 'rope' rotates pairs of channels: dim/heads must be even, got {self.dim // self.heads}")
+        if self.positions in ROTARY and (self.dim // self.heads) % 2:
+            raise ConfigError(f"positions {self.positions!r} rotates pairs of channels: dim/heads must be even, got {self.dim // self.heads}")
         if not 0 <= self.dropout < 1:
             raise ConfigError("option 'dropout' must be in [0, 1)")
         if self.positions not in SCHEMES:
@@ -92,7 +97,7 @@ class PositionIds(layers.Layer):
 
     def answer_ids(self, t, question_length):
         """Ids of answer positions ``t`` (a tensor of indices) without offsets."""
-        if self.scheme == "coupled":
+        if self.scheme in ("coupled", "coupled-rope"):
             return t + 1  # the position that writes the digit of place t+1 lines up with those digits
         if self.scheme == "abacus":
             return t  # the token at t is the answer's digit of place t (the separator: 0)
@@ -113,7 +118,7 @@ class PositionIds(layers.Layer):
         if not training:
             return ids
         n, total = ops.shape(ids)[0], ops.shape(ids)[1]
-        if self.scheme in STRUCTURAL:
+        if self.scheme in ("abacus", "coupled"):
             # one random start per example: every id up to max_position is trained, with the same
             # alignment; non-digit tokens keep id 0
             room = ops.cast(self.max_position - 1 - ops.max(ids, axis=1, keepdims=True), "float32")
@@ -182,9 +187,9 @@ def rotate(x, positions):
 class GPTBlock(layers.Layer):
     """Pre-norm causal self-attention and feed-forward; its projections are reused by the cached decoder."""
 
-    def __init__(self, dim: int, heads: int, ff: int, dropout: float = 0.0, rope: bool = False, **kwargs):
+    def __init__(self, dim: int, heads: int, ff: int, dropout: float = 0.0, rope: bool = False, sink: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.dim, self.heads, self.ff, self.dropout, self.rope = dim, heads, ff, dropout, rope
+        self.dim, self.heads, self.ff, self.dropout, self.rope, self.sink = dim, heads, ff, dropout, rope, sink
         self.norm1 = layers.LayerNormalization()
         self.qkv = layers.Dense(3 * dim)
         self.out = layers.Dense(dim)
@@ -200,6 +205,12 @@ class GPTBlock(layers.Layer):
         self.norm2.build(x_shape)
         self.ff1.build(x_shape)
         self.ff2.build((*x_shape[:-1], self.ff))
+        if self.sink:
+            # "no token here": a head looking for a digit of a place that no number has (past the
+            # end of the numbers) attends to this instead of spreading over unrelated tokens
+            shape = (1, self.heads, 1, self.dim // self.heads)
+            self.sink_key = self.add_weight(shape=shape, initializer="zeros", name="sink_key")
+            self.sink_value = self.add_weight(shape=shape, initializer="zeros", name="sink_value")
         super().build(x_shape)
 
     def project(self, x, positions):
@@ -213,6 +224,11 @@ class GPTBlock(layers.Layer):
 
     def finish(self, x, q, k, v, allowed, training=False):
         """The block's output for tokens ``x`` given their queries and every key/value they may see."""
+        n = ops.shape(q)[0]
+        if self.sink:
+            k = ops.concatenate([ops.broadcast_to(self.sink_key, (n, self.heads, 1, self.dim // self.heads)), k], axis=2)
+            v = ops.concatenate([ops.broadcast_to(self.sink_value, (n, self.heads, 1, self.dim // self.heads)), v], axis=2)
+            allowed = ops.concatenate([ops.ones_like(allowed[..., :1]), allowed], axis=-1)
         scores = ops.einsum("nhqd,nhkd->nhqk", q, k) / math.sqrt(self.dim // self.heads)
         weights = ops.softmax(ops.where(allowed, scores, NEG), axis=-1)
         mixed = ops.einsum("nhqk,nhkd->nhqd", self.drop(weights, training=training), v)
@@ -228,20 +244,22 @@ class GPTBlock(layers.Layer):
         return self.finish(x, q, k, v, allowed, training)
 
     def get_config(self):
-        return {**super().get_config(), "dim": self.dim, "heads": self.heads, "ff": self.ff, "dropout": self.dropout, "rope": self.rope}
+        return {**super().get_config(), "dim": self.dim, "heads": self.heads, "ff": self.ff, "dropout": self.dropout, "rope": self.rope, "sink": self.sink}
 
 
 @keras.saving.register_keras_serializable(package="arithseq")
 class JoinSequence(layers.Layer):
     """The question and the answer tokens as one sequence, and which of its tokens attention may read
-    (every one but the question's pads)."""
+    (every one but the question's pads). The answer's characters get ids of their own (shifted by
+    ``answer_offset``): with coupled ids a digit of the question and the answer token beside it in
+    id would otherwise look the same to attention."""
 
-    def __init__(self, pad_id: int, **kwargs):
+    def __init__(self, pad_id: int, answer_offset: int = 0, **kwargs):
         super().__init__(**kwargs)
-        self.pad_id = pad_id
+        self.pad_id, self.answer_offset = pad_id, answer_offset
 
     def call(self, question, answer):
-        tokens = ops.concatenate([question, answer], axis=1)
+        tokens = ops.concatenate([question, answer + self.answer_offset], axis=1)
         keep = ops.concatenate([ops.not_equal(question, self.pad_id), ops.ones_like(answer, dtype="bool")], axis=1)
         return tokens, keep
 
@@ -251,7 +269,7 @@ class JoinSequence(layers.Layer):
         return keras.KerasTensor(shape, "int32"), keras.KerasTensor(shape, "bool")
 
     def get_config(self):
-        return {**super().get_config(), "pad_id": self.pad_id}
+        return {**super().get_config(), "pad_id": self.pad_id, "answer_offset": self.answer_offset}
 
 
 @keras.saving.register_keras_serializable(package="arithseq")
@@ -277,10 +295,10 @@ def gpt(shapes: Shapes, options: GPTOptions) -> keras.Model:
     places = keras.Input((None,), dtype="int32", name="question_places")
     answer = keras.Input((None,), dtype="int32", name="answer")
     positions = PositionIds(options.positions, options.max_position, name="position_ids")(places, answer)
-    tokens, keep = JoinSequence(shapes.vocab - 1, name="join")(question, answer)
-    x = GPTEmbedding(shapes.vocab + 1, options.dim, options.positions, options.max_position, name="embedding")(tokens, positions)
+    tokens, keep = JoinSequence(shapes.vocab - 1, shapes.vocab + 1, name="join")(question, answer)
+    x = GPTEmbedding(2 * (shapes.vocab + 1), options.dim, options.positions, options.max_position, name="embedding")(tokens, positions)
     for i in range(options.layers):
-        x = GPTBlock(options.dim, options.heads, options.ff, options.dropout, options.positions == "rope", name=f"block_{i}")(x, positions, keep)
+        x = GPTBlock(options.dim, options.heads, options.ff, options.dropout, options.positions in ROTARY, options.sink, name=f"block_{i}")(x, positions, keep)
     x = layers.LayerNormalization(name="final_norm")(AnswerPart(name="answer_part")(x, answer))
     outputs = layers.Dense(shapes.vocab, activation="softmax", name="characters_out")(x)
     return keras.Model([question, places, answer], outputs, name="gpt")
@@ -332,7 +350,7 @@ def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callab
             # the token written at step t-1 sits at sequence index q_len + t; its id is answer position t
             at = q_len + t
             pos = tf.fill([n, 1], ids_layer.answer_ids(t, q_len))
-            x = embed(token[:, None], pos)
+            x = embed(token[:, None] + join.answer_offset, pos)
             allowed = tf.logical_and(readable, tf.range(total)[None, :] <= at)[:, None, None, :]
             slot = tf.cast(tf.range(total) == at, x.dtype)[None, None, :, None]
             new_keys, new_values = [], []
