@@ -174,3 +174,27 @@ def test_lengths_beyond_max_position_are_refused_with_the_length(tmp_path):
         run.predict([long])
     result = CliRunner().invoke(app, ["predict", str(tmp_path / "run"), long])
     assert result.exit_code != 0 and "max_position 12" in result.output and "Traceback" not in result.output
+
+
+def test_align_terms_zero_pads_each_expressions_numbers_to_its_widest():
+    task = arithseq.get_task("terms", align_terms=True, values=(0, 99_999), numbers="by-digits")
+    batch = task.sample(500, 0)
+    for text, numbers in zip(batch.inputs.tolist(), batch.numbers.tolist()):
+        parts = text.split("+")
+        assert len({len(p) for p in parts}) == 1  # one width per expression
+        assert len(parts[0]) == max(len(str(v)) for v in numbers if v >= 0)
+        assert [int(p) for p in parts] == [v for v in numbers if v >= 0]
+    assert task.read(["2+17", "1+2+300", "5+5"]).batch.inputs.tolist() == ["02+17", "001+002+300", "5+5"]
+    assert arithseq.get_task("terms").read(["2+17"]).batch.inputs.tolist() == ["2+17"]  # off by default
+    with pytest.raises(ConfigError, match="align_terms"):
+        arithseq.get_task("terms", align_terms="maybe")
+
+
+def test_a_gpt_run_answers_what_people_type_first_in_its_own_spelling(tmp_path):
+    config = tiny_config("coupled", task_options={"largest": 20, "reverse_output": True, "align_terms": True})
+    run = arithseq.train(config, tmp_path / "run", verbose=0, echo=lambda *_: None)
+    answers = run.predict(["2+2", "1+7", "10+10"])
+    assert len(answers) == 3 and all(isinstance(a, str) for a in answers)
+    result = CliRunner().invoke(app, ["study", "length", str(tmp_path / "run"), "--digits", "1,3", "--carry-chains", "-n", "20"])
+    assert result.exit_code == 0, result.output
+    assert "carry chain 3" in result.output and "digits 3" in result.output

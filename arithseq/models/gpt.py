@@ -59,6 +59,7 @@ class GPTOptions:
     positions: str = "coupled"
     max_position: int = 256  # ids 0..max_position-1: training offsets spread over this range
     sink: bool = True  # a learned key/value every head may attend to when no token matches
+    log_scale: bool = False  # attention logits times log(tokens attended): as sharp among more tokens
 
     def check(self) -> None:
         if min(self.dim, self.heads, self.layers, self.ff) < 1 or self.dim % self.heads:
@@ -187,9 +188,11 @@ def rotate(x, positions):
 class GPTBlock(layers.Layer):
     """Pre-norm causal self-attention and feed-forward; its projections are reused by the cached decoder."""
 
-    def __init__(self, dim: int, heads: int, ff: int, dropout: float = 0.0, rope: bool = False, sink: bool = False, **kwargs):
+    def __init__(self, dim: int, heads: int, ff: int, dropout: float = 0.0, rope: bool = False, sink: bool = False,
+                 log_scale: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.dim, self.heads, self.ff, self.dropout, self.rope, self.sink = dim, heads, ff, dropout, rope, sink
+        self.log_scale = log_scale
         self.norm1 = layers.LayerNormalization()
         self.qkv = layers.Dense(3 * dim)
         self.out = layers.Dense(dim)
@@ -230,6 +233,11 @@ class GPTBlock(layers.Layer):
             v = ops.concatenate([ops.broadcast_to(self.sink_value, (n, self.heads, 1, self.dim // self.heads)), v], axis=2)
             allowed = ops.concatenate([ops.ones_like(allowed[..., :1]), allowed], axis=-1)
         scores = ops.einsum("nhqd,nhkd->nhqk", q, k) / math.sqrt(self.dim // self.heads)
+        if self.log_scale:
+            # a match must beat every other token: with logits growing like log(n) its share of the
+            # attention does not shrink as sequences get longer than any trained on
+            seen = ops.sum(ops.cast(allowed, scores.dtype), axis=-1, keepdims=True)
+            scores = scores * ops.log(seen + 1.0)
         weights = ops.softmax(ops.where(allowed, scores, NEG), axis=-1)
         mixed = ops.einsum("nhqk,nhkd->nhqd", self.drop(weights, training=training), v)
         n, length = ops.shape(x)[0], ops.shape(x)[1]
@@ -244,7 +252,8 @@ class GPTBlock(layers.Layer):
         return self.finish(x, q, k, v, allowed, training)
 
     def get_config(self):
-        return {**super().get_config(), "dim": self.dim, "heads": self.heads, "ff": self.ff, "dropout": self.dropout, "rope": self.rope, "sink": self.sink}
+        return {**super().get_config(), "dim": self.dim, "heads": self.heads, "ff": self.ff, "dropout": self.dropout, "rope": self.rope, "sink": self.sink,
+                "log_scale": self.log_scale}
 
 
 @keras.saving.register_keras_serializable(package="arithseq")
@@ -283,7 +292,7 @@ class AnswerPart(layers.Layer):
         return keras.KerasTensor((x.shape[0], answer.shape[1], x.shape[2]), x.dtype)
 
 
-@register_model("gpt", framing="decoder-only", options=GPTOptions, summary="decoder-only causal Transformer; position schemes absolute/sinusoidal/none/rope/randomized/abacus/coupled")
+@register_model("gpt", framing="decoder-only", options=GPTOptions, summary="Decoder-only causal Transformer (question, separator, answer); positions absolute/sinusoidal/none/rope/randomized/abacus/coupled/coupled-rope.")
 def gpt(shapes: Shapes, options: GPTOptions) -> keras.Model:
     """Decoder-only causal Transformer: question, separator, answer in one sequence; KV-cache decoding."""
     if shapes.input_vocab != shapes.vocab:
@@ -298,7 +307,7 @@ def gpt(shapes: Shapes, options: GPTOptions) -> keras.Model:
     tokens, keep = JoinSequence(shapes.vocab - 1, shapes.vocab + 1, name="join")(question, answer)
     x = GPTEmbedding(2 * (shapes.vocab + 1), options.dim, options.positions, options.max_position, name="embedding")(tokens, positions)
     for i in range(options.layers):
-        x = GPTBlock(options.dim, options.heads, options.ff, options.dropout, options.positions in ROTARY, options.sink, name=f"block_{i}")(x, positions, keep)
+        x = GPTBlock(options.dim, options.heads, options.ff, options.dropout, options.positions in ROTARY, options.sink, options.log_scale, name=f"block_{i}")(x, positions, keep)
     x = layers.LayerNormalization(name="final_norm")(AnswerPart(name="answer_part")(x, answer))
     outputs = layers.Dense(shapes.vocab, activation="softmax", name="characters_out")(x)
     return keras.Model([question, places, answer], outputs, name="gpt")
