@@ -176,3 +176,21 @@ def _split(
 def _digit_grid(numbers: np.ndarray, columns: int) -> np.ndarray:
     placed = np.strings.rjust(numbers, columns, "0").astype(f"<U{columns}")
     return np.ascontiguousarray(placed).view(np.uint32).reshape(len(numbers), columns).astype(np.int64) - ord("0")
+
+
+def column_places(shape: tuple[int, int], reverse: bool) -> np.ndarray:
+    """Each column token's place value (1 = units): columns are written units first when ``reverse``."""
+    n, length = shape
+    place = np.arange(1, length + 1) if reverse else np.arange(length, 0, -1)
+    return np.broadcast_to(place, (n, length)).astype(np.int32)
+
+
+def digit_places(digits: np.ndarray, reverse: bool) -> np.ndarray:
+    """Each character's place value in its number (1 = units digit; 0 where ``digits`` is False), from a
+    boolean grid ``(n, length)`` of which characters are digits. A number's units digit is its last
+    character, or its first when the text is reversed: count along each run of digits from that end."""
+    run = digits if reverse else digits[:, ::-1]
+    counted = np.cumsum(run, axis=1, dtype=np.int32)
+    restart = np.maximum.accumulate(np.where(run, 0, counted), axis=1)
+    place = (counted - restart) * run
+    return (place if reverse else place[:, ::-1]).astype(np.int32)

@@ -246,29 +246,15 @@ class Tokenizer:
         return out.reshape(*ids.shape, classes)
 
     def significance(self, ids: np.ndarray) -> np.ndarray:
-        """Each input token's place value, from encoded input ids ``(n, length)``: 1 for a units digit,
-        2 for a tens digit, ...; 0 for every token that is not a digit (operators, brackets, pads).
-        A column token (``input_format=columns``) is its column's place value.
-
-        Position schemes that line digits up (``gpt``'s ``coupled`` and ``abacus``) read their ids
-        from here: the tokenizer knows where each number starts and which way it is written.
-        """
+        """Each input token's place value (1 units, 2 tens, ...; 0 for non-digits; a column token: its
+        column's), from input ids ``(n, length)``: ``gpt``'s coupled and abacus ids come from here."""
         ids = np.asarray(ids)
         if ids.ndim != 2:
             raise TokenizerError(f"significance expects 2-D input ids, got shape {ids.shape}")
-        n, length = ids.shape
         if self.input_format == "columns":
-            place = np.arange(1, length + 1) if self.reverse_input else np.arange(length, 0, -1)
-            return np.broadcast_to(place, (n, length)).astype(np.int32)
+            return columns.column_places(ids.shape, self.reverse_input)
         digit_ids = [self.vocabulary.index(d) for d in DIGITS if d in self.alphabet]
-        digits = np.isin(ids, digit_ids)
-        # a number's units digit is its last character, or its first when the input is reversed:
-        # count along each run of digits from that end
-        run = digits if self.reverse_input else digits[:, ::-1]
-        counted = np.cumsum(run, axis=1, dtype=np.int32)
-        restart = np.maximum.accumulate(np.where(run, 0, counted), axis=1)
-        place = (counted - restart) * run
-        return (place if self.reverse_input else place[:, ::-1]).astype(np.int32)
+        return columns.digit_places(np.isin(ids, digit_ids), self.reverse_input)
 
     # -- decoding -----------------------------------------------------------------
     def decode(self, array: np.ndarray | Sequence, role: str = "output") -> np.ndarray | str:
@@ -354,21 +340,9 @@ class Tokenizer:
     def from_dict(cls, data: dict[str, Any], source: str = "tokenizer") -> Tokenizer:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise TokenizerError(f"{source}: not an arithseq tokenizer (field 'format' must be {FORMAT!r})")
-        fields = {
-            "alphabet": str,
-            "pad": str,
-            "pad_side": str,
-            "input_length": int,
-            "output_length": int,
-            "reverse_input": bool,
-            "reverse_output": bool,
-            "input_format": str,
-            "pad_answer": bool,
-            "column_terms": int,
-            "column_operators": str,
-            "output_pad_side": str,
-            "column_signed": bool,
-        }
+        fields = {"alphabet": str, "pad": str, "pad_side": str, "input_length": int, "output_length": int,
+                  "reverse_input": bool, "reverse_output": bool, "input_format": str, "pad_answer": bool,
+                  "column_terms": int, "column_operators": str, "output_pad_side": str, "column_signed": bool}
         # fields newer than version 1
         newer = {"input_format": "text", "pad_answer": False, "column_terms": 2, "column_operators": "+", "output_pad_side": "",
                  "column_signed": False}

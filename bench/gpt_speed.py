@@ -19,12 +19,16 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from arithseq.cli.app import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()  # TensorFlow's start-up chatter is not part of the figures
+
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from arithseq.models import get_model_spec  # noqa: E402
 from arithseq.models.framing import framing_for  # noqa: E402
-from arithseq.models.gpt import gpt_decoder  # noqa: E402
+from arithseq.models.gpt_decoding import gpt_decoder  # noqa: E402
 from arithseq.tasks import get_task  # noqa: E402
 from arithseq.tokenizer import Tokenizer  # noqa: E402
 from arithseq.training import recommended  # noqa: E402

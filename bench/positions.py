@@ -24,6 +24,10 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from arithseq.cli.app import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()  # TensorFlow's start-up chatter is not part of the figures
+
 import arithseq  # noqa: E402
 from arithseq.evaluation.study import length_study, parse_settings  # noqa: E402
 from arithseq.models.gpt import SCHEMES  # noqa: E402

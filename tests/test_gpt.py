@@ -14,7 +14,8 @@ from arithseq import ConfigError, TrainConfig
 from arithseq.cli import app
 from arithseq.models import get_model_spec
 from arithseq.models.framing import framing_for
-from arithseq.models.gpt import SCHEMES, PositionIds, gpt_decoder
+from arithseq.models.gpt import SCHEMES, PositionIds
+from arithseq.models.gpt_decoding import gpt_decoder
 from arithseq.tasks import get_task
 from arithseq.tokenizer import Tokenizer
 from arithseq.training.recipes import recipe_names, recommended

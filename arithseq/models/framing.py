@@ -202,7 +202,7 @@ class DecoderOnlyFraming(AutoregressiveFraming):
     def _decoder(self, model):
         decode = _DECODERS.get(model)
         if decode is None:
-            from .gpt import gpt_decoder
+            from .gpt_decoding import gpt_decoder
 
             decode = _DECODERS[model] = gpt_decoder(model, self.shapes().start_id)
         return decode
