@@ -49,22 +49,34 @@ def plot(results: list[tuple[str, list]], digits: list[int], path: Path) -> None
     from arithseq.report.plots import plt, save
 
     figure, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    colors = {}
     for axis, kind, title in ((axes[0], "digits", "uniform sums"), (axes[1], "carry chain", "pure carry chains")):
         for label, rows in results:
+            scheme = label.split(" ")[0]
+            color = colors.setdefault(scheme, f"C{len(colors) % 10}")
             mine = [r for r in rows if r.kind == kind and not math.isnan(r.exact_match)]
             style = "--" if "1-5" in label else "-"
-            axis.plot([r.setting for r in mine], [100 * r.exact_match for r in mine], style, marker="o", ms=3, label=label)
-        axis.axvspan(0.5, 10.5, color="#dddddd")
-        axis.set_xscale("log")
+            axis.plot([r.setting for r in mine], [100 * r.exact_match for r in mine], style, color=color, marker="o",
+                      ms=3, label=label)
+        axis.axvspan(0, 10, color="#e5e5e5")
+        axis.set_xlim(0, max(digits) + 2)
         axis.set_xticks(digits, [str(d) for d in digits])
-        axis.set_xlabel("digits per number (grey: the 1-10 digits trained on)")
+        axis.set_xlabel("digits per number (grey: 1-10, trained on by the solid lines)")
         axis.set_title(title)
         axis.grid(alpha=0.3)
     axes[0].set_ylabel("exact match (%)")
     axes[0].set_ylim(-2, 102)
     axes[1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8)
-    figure.suptitle("gpt on long addition: position schemes (arithseq bench/positions.py)")
+    figure.suptitle("gpt on long addition: position schemes (arithseq bench/positions.py); dashed: trained on 1-5 digits")
     save(figure, path)
+
+
+def replot(source: Path, digits: list[int], path: Path) -> None:
+    """Draw the figure again from a finished run's positions.json (no training)."""
+    from arithseq.evaluation.study import StudyRow
+
+    data = json.loads(source.read_text())
+    plot([(label, [StudyRow(**row) for row in rows]) for label, rows in data.items()], digits, path)
 
 
 def main() -> None:
@@ -76,7 +88,11 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=500, help="problems per digit count and per chain length")
     parser.add_argument("--out", type=Path, default=None, help="keep the runs here (default: a temporary folder)")
     parser.add_argument("--plot", type=Path, default=None, help="draw the figure here (PNG)")
+    parser.add_argument("--replot", type=Path, default=None, help="only draw --plot again from this positions.json")
     args = parser.parse_args()
+    if args.replot:
+        replot(args.replot, parse_settings(args.digits, "digits", 1, 1000), args.plot or Path("positions.png"))
+        return
     schemes = [s for s in args.schemes.split(",") if s]
     unknown = [s for s in schemes if s not in SCHEMES]
     if unknown:
