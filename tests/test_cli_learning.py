@@ -29,7 +29,7 @@ def test_models_lists_every_model_with_its_options():
     assert result.exit_code == 0
     lines = result.output.splitlines()
     names = [line.split()[0] for line in lines if not line.startswith(" ")]
-    assert names == ["attention", "column-feedback", "column-gru", "mapping-lstm", "mlp", "seq2seq-lstm", "transformer"]
+    assert names == ["attention", "column-feedback", "column-gru", "gpt", "mapping-lstm", "mlp", "seq2seq-lstm", "transformer"]
     assert "seq2seq-lstm  [sequence]  The tutorial's network" in result.output
     assert "    options: encoder_units=100, decoder_units=50, layers=1, cell='lstm'" in result.output
 
