@@ -179,14 +179,14 @@ class DecoderOnlyFraming(AutoregressiveFraming):
             )
         self._check_length(tok.input_length, tok.output_length, "this task's")
 
-    def _check_length(self, question_need: int, answer_length: int, what: str, question_length: int | None = None) -> None:
+    def _check_length(self, top_place: int, answer_length: int, what: str, question_length: int | None = None) -> None:
         from .gpt import STRUCTURAL, needed_ids
 
         scheme, most = getattr(self.options, "positions", ""), getattr(self.options, "max_position", 0)
         if not most:
             return
         length = question_length if question_length is not None else self.tokenizer.input_length
-        need = needed_ids(scheme, np.array([question_need]), length, answer_length)
+        need = needed_ids(scheme, top_place, length, answer_length)
         if need > most - 1:
             unit = "digit places" if scheme in STRUCTURAL else "tokens"
             raise ConfigError(
@@ -198,14 +198,6 @@ class DecoderOnlyFraming(AutoregressiveFraming):
     def arrays(self, batch):
         (question, answer), y = super().arrays(batch)
         return (question, self.tokenizer.significance(question), answer), y
-
-    def _decoder(self, model):
-        decode = _DECODERS.get(model)
-        if decode is None:
-            from .gpt_decoding import gpt_decoder
-
-            decode = _DECODERS[model] = gpt_decoder(model, self.shapes().start_id)
-        return decode
 
     def predict_ids(self, model, batch, tokenizer=None):
         tokenizer = tokenizer or self.tokenizer

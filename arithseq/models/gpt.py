@@ -35,11 +35,12 @@ import math
 from dataclasses import dataclass
 
 import keras
-import numpy as np
 from keras import layers, ops
 
 from ..errors import ConfigError
+from .gpt_decoding import gpt_decoder
 from .registry import Shapes, register_model
+from .transformer import check_sizes
 
 SCHEMES = ("absolute", "sinusoidal", "none", "rope", "randomized", "abacus", "coupled", "coupled-rope")
 STRUCTURAL = ("abacus", "coupled", "coupled-rope")  # ids from the numbers' digits, not from token indices
@@ -61,12 +62,9 @@ class GPTOptions:
     log_scale: bool = False  # attention logits times log(tokens attended): as sharp among more tokens
 
     def check(self) -> None:
-        if min(self.dim, self.heads, self.layers, self.ff) < 1 or self.dim % self.heads:
-            raise ConfigError("dim, heads, layers and ff must be positive, and dim divisible by heads")
+        check_sizes(self)
         if self.positions in ROTARY and (self.dim // self.heads) % 2:
             raise ConfigError(f"positions {self.positions!r} rotates pairs of channels: dim/heads must be even, got {self.dim // self.heads}")
-        if not 0 <= self.dropout < 1:
-            raise ConfigError("option 'dropout' must be in [0, 1)")
         if self.positions not in SCHEMES:
             from ..options import did_you_mean
 
@@ -78,10 +76,11 @@ class GPTOptions:
             raise ConfigError(f"option 'max_position' must be between 2 and 100000, got {self.max_position}")
 
 
-def needed_ids(scheme: str, question_places: np.ndarray, question_length: int, answer_length: int) -> int:
-    """The largest position id a question (places from the tokenizer) and answer need, before offsets."""
+def needed_ids(scheme: str, top_place: int, question_length: int, answer_length: int) -> int:
+    """The largest position id a question (its highest digit place, from the tokenizer) and an answer
+    need, before offsets."""
     if scheme in STRUCTURAL:
-        return max(int(question_places.max(initial=0)), answer_length)
+        return max(top_place, answer_length)
     return question_length + answer_length - 1
 
 
@@ -291,7 +290,7 @@ class AnswerPart(layers.Layer):
         return keras.KerasTensor((x.shape[0], answer.shape[1], x.shape[2]), x.dtype)
 
 
-@register_model("gpt", framing="decoder-only", options=GPTOptions, summary="Decoder-only causal Transformer (question, separator, answer); positions absolute/sinusoidal/none/rope/randomized/abacus/coupled/coupled-rope.")
+@register_model("gpt", framing="decoder-only", options=GPTOptions, decoder=gpt_decoder, summary="Decoder-only causal Transformer (question, separator, answer); positions absolute/sinusoidal/none/rope/randomized/abacus/coupled/coupled-rope.")
 def gpt(shapes: Shapes, options: GPTOptions) -> keras.Model:
     """Decoder-only causal Transformer: question, separator, answer in one sequence; decoded by gpt_decoding.py."""
     if shapes.input_vocab != shapes.vocab:

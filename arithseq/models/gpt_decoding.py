@@ -7,8 +7,6 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from .gpt import GPTBlock
-
 
 def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callable[[np.ndarray, np.ndarray, int], np.ndarray]:
     """``decode(question_ids, question_places, length, scores=False)``: greedy answers (and each step's
@@ -23,7 +21,7 @@ def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callab
     ids_layer = model.get_layer("position_ids")
     embed = model.get_layer("embedding")
     join = model.get_layer("join")
-    blocks = [layer for layer in model.layers if isinstance(layer, GPTBlock)]
+    blocks = [model.get_layer(f"block_{i}") for i in range(sum(layer.name.startswith("block_") for layer in model.layers))]
     norm, head = model.get_layer("final_norm"), model.get_layer("characters_out")
 
     def next_token(x_last):

@@ -91,10 +91,15 @@ class TransformerOptions:
     dropout: float = 0.0
 
     def check(self) -> None:
-        if min(self.dim, self.heads, self.layers, self.ff) < 1 or self.dim % self.heads:
-            raise ConfigError("dim, heads, layers and ff must be positive, and dim divisible by heads")
-        if not 0 <= self.dropout < 1:
-            raise ConfigError("option 'dropout' must be in [0, 1)")
+        check_sizes(self)
+
+
+def check_sizes(options) -> None:
+    """The checks every Transformer's options share (this one's and ``gpt``'s)."""
+    if min(options.dim, options.heads, options.layers, options.ff) < 1 or options.dim % options.heads:
+        raise ConfigError("dim, heads, layers and ff must be positive, and dim divisible by heads")
+    if not 0 <= options.dropout < 1:
+        raise ConfigError("option 'dropout' must be in [0, 1)")
 
 
 @register_model("transformer", framing="autoregressive", options=TransformerOptions)
