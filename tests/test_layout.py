@@ -5,7 +5,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "arithseq"
 # the layers, lowest first: a module may import from its own layer or a lower one
-LAYERS = ["errors", "files", "options", "config", "columns", "tasks", "tokenizer", "testing", "models", "evaluation", "training", "report", "cli"]
+LAYERS = ["errors", "files", "options", "config", "columns", "tasks", "tokenizer", "testing", "models", "evaluation", "training", "report", "serve", "cli"]
 
 
 def modules():

@@ -1,6 +1,6 @@
 """The ``arithseq`` command line: one Typer app (``app``), one module per command group."""
 
-from . import data, learning, report, study  # noqa: F401  (their decorators register the commands on `app`)
+from . import data, learning, report, serve, study  # noqa: F401  (their decorators register the commands on `app`)
 from .app import app
 
 

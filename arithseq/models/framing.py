@@ -67,11 +67,26 @@ class Framing:
         """Answer strings for a batch of canonical expressions."""
         return (tokenizer or self.tokenizer).decode(self.predict_ids(model, batch, tokenizer), "output")
 
+    def char_probabilities(self, model, inputs: np.ndarray, written: np.ndarray) -> np.ndarray | None:
+        """``(ids, p)``, each ``(n, output_length)``: the ids the network wrote for canonical ``inputs``
+        (their answers ``written``, as decoded) and the probability it gave each one, read with the run's
+        own lengths; None for a framing that writes no characters. The answers are fed back as written
+        (teacher forcing), so a greedy decoder's step probabilities come out of one pass."""
+        ids = self.tokenizer.encode(written, "output")
+        probs = np.asarray(model(self._teacher_inputs(inputs, ids), training=False))
+        return ids, np.take_along_axis(probs, ids[..., None].astype(np.int64), axis=-1)[..., 0]
+
+    def _teacher_inputs(self, inputs: np.ndarray, ids: np.ndarray):
+        return self.tokenizer.encode(inputs, "input")
+
 
 class SequenceFraming(Framing):
     def _encode_inputs(self, inputs: np.ndarray, tokenizer: Tokenizer) -> np.ndarray:
         one_hot = getattr(self.options, "input_encoding", "embedding") == "one-hot"
         return tokenizer.encode(inputs, "input", one_hot=one_hot)
+
+    def _teacher_inputs(self, inputs, ids):
+        return self._encode_inputs(inputs, self.tokenizer)
 
     def arrays(self, batch):
         return self._encode_inputs(batch.inputs, self.tokenizer), self.tokenizer.encode(batch.targets, "output")
@@ -120,6 +135,10 @@ class AutoregressiveFraming(Framing):
             y = y[:, :width]
         start = np.full((len(y), 1), self.shapes().start_id, np.int32)
         return (self.tokenizer.encode(batch.inputs, "input"), np.concatenate([start, y[:, :-1]], axis=1)), y
+
+    def _teacher_inputs(self, inputs, ids):
+        start = np.full((len(ids), 1), self.shapes().start_id, np.int32)
+        return [self.tokenizer.encode(inputs, "input"), np.concatenate([start, ids[:, :-1]], axis=1)]
 
     def _training_width(self) -> int:
         """The longest target of a large sample, its end mark and a margin, a multiple of TRIM_STEP
@@ -198,6 +217,10 @@ class DecoderOnlyFraming(AutoregressiveFraming):
     def arrays(self, batch):
         (question, answer), y = super().arrays(batch)
         return (question, self.tokenizer.significance(question), answer), y
+
+    def _teacher_inputs(self, inputs, ids):
+        question, answer = super()._teacher_inputs(inputs, ids)
+        return [question, self.tokenizer.significance(question), answer]
 
     def predict_ids(self, model, batch, tokenizer=None):
         tokenizer = tokenizer or self.tokenizer
@@ -305,6 +328,9 @@ class RegressionFraming(Framing):
 
     def arrays(self, batch):
         return self._terms(batch), batch.numerators.astype(np.float32) / self.scale
+
+    def char_probabilities(self, model, inputs, written):
+        return None  # one regressed number: no characters, no probabilities
 
     def predict_ids(self, model, batch, tokenizer=None):
         return None

@@ -58,7 +58,7 @@ class StepwiseFraming:
     def step_accuracy(self, model, batch: Batch) -> tuple[int, int]:
         """Steps computed right when each is given the exact values (teacher forcing), and how many."""
         steps = self.step_batch(batch)
-        predictions = self._compute(model, steps.inputs, self.tokenizer)
+        predictions = self._compute(model, steps.inputs, self.tokenizer)[1]
         truth = final_answers(steps.targets, self.step_target, self.reverse_steps) if self.step_target == "products" else steps.targets
         return int((predictions == truth).sum()), len(steps)
 
@@ -67,7 +67,15 @@ class StepwiseFraming:
         return None
 
     def predict(self, model, batch: Batch, tokenizer: Tokenizer | None = None) -> np.ndarray:
+        return self.trace(model, batch, tokenizer)[0]
+
+    def char_probabilities(self, model, inputs, written):
+        return None  # the loop's characters are its steps': see trace
+
+    def trace(self, model, batch: Batch, tokenizer: Tokenizer | None = None) -> tuple[np.ndarray, list[list[tuple[str, str]]]]:
+        """The answers, and each row's steps in order: (the step the network was given, what it wrote)."""
         tokenizer = tokenizer or self.tokenizer
+        steps: list[list[tuple[str, str]]] = [[] for _ in range(len(batch.inputs))]
         programs = []
         for expression in batch.inputs.tolist():
             try:
@@ -88,19 +96,21 @@ class StepwiseFraming:
                 where.append((at - arity, at + 1))
             if not rows:
                 break
-            written = self._compute(model, np.array(texts, dtype=str), tokenizer)
-            for row, (start, stop), value in zip(rows, where, written.tolist()):
+            raw, written = self._compute(model, np.array(texts, dtype=str), tokenizer)
+            for row, (start, stop), value, text, out in zip(rows, where, written.tolist(), texts, raw.tolist()):
+                steps[row].append((text, out))
                 if _is_value(value):
                     programs[row][start:stop] = [value]
                 else:
                     programs[row] = [FAILED]
-        return np.array([program[0] for program in programs], dtype=str)
+        return np.array([program[0] for program in programs], dtype=str), steps
 
-    def _compute(self, model, steps: np.ndarray, tokenizer: Tokenizer) -> np.ndarray:
-        """The network's result for each step (its final answer, after any partial products)."""
+    def _compute(self, model, steps: np.ndarray, tokenizer: Tokenizer) -> tuple[np.ndarray, np.ndarray]:
+        """What the network wrote for each step, and its result (the final answer, after any partial products)."""
         tokenizer = _long_enough(tokenizer, steps, self.spec.framing in ("autoregressive", "decoder-only"))
         written = self.inner.predict(model, Batch(steps, None, None, None), tokenizer)
-        return final_answers(written, self.step_target, self.reverse_steps) if self.step_target == "products" else written
+        result = final_answers(written, self.step_target, self.reverse_steps) if self.step_target == "products" else written
+        return written, result
 
     def _symbol(self, name: str) -> str:
         return NODES.get(name).symbol or name
