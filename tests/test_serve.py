@@ -51,6 +51,14 @@ def test_get_answers_with_exact_value_correctness_and_probabilities(client, runs
     assert "".join(c for c, _ in body["chars"]).strip() == body["written"].strip()
 
 
+def test_attention_models_say_what_each_written_character_attended_to(client):
+    body = client.get("/api/predict", params={"q": "12+5"}).json()
+    att = body["attention"]
+    assert att["input"][-4:] == list("12+5") and len(att["output"]) == len(body["chars"])
+    assert len(att["weights"]) == len(att["output"]) and all(len(row) == len(att["input"]) for row in att["weights"])
+    assert all(abs(sum(row) - 1) < 0.01 for row in att["weights"])  # a softmax over everything read, padding too
+
+
 def test_the_loop_shows_each_step_as_the_network_was_given_it(client, runs):
     body = client.get("/api/predict", params={"q": "2*3+4", "run": 1}).json()
     assert body["mode"] == "decoding loop"

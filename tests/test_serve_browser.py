@@ -91,6 +91,7 @@ def test_typing_an_expression_and_pressing_enter_shows_the_answer_and_its_mark(s
     ask(browser, base, "2+2")
     answer = wait(browser, lambda d: d.find_elements(By.ID, "answer"))[0].text
     assert answer == arithseq.load_run(run.path).predict("2+2")
+    assert browser.find_elements(By.ID, "heatmap")  # an attention model: the heat map is shown
     mark = browser.find_element(By.ID, "mark").text
     assert mark == ("\u2713 right" if answer == "4" else "\u2717 wrong")
     shot = tmp_path / "page.png"

@@ -40,6 +40,7 @@ def explain(run: Run, expressions: Sequence[str], strict: bool = False) -> list[
     inputs = np.array([canonical[i] for i in answered], dtype=str)
     written = np.array([result.answers[i] for i in answered], dtype=str)
     stepwise = hasattr(run.framing, "trace")
+    maps = [None] * len(answered)
     if stepwise and len(answered):
         from ..tasks import Batch
 
@@ -49,6 +50,7 @@ def explain(run: Run, expressions: Sequence[str], strict: bool = False) -> list[
     else:
         chars = _characters(run, run.framing, inputs, written)
         steps = [_scratchpad_steps(run, text) for text in written.tolist()]
+        maps = _attention(run, inputs, written)
     out = []
     for i, text in enumerate(typed):
         entry: dict[str, Any] = {"expression": text, "warnings": warnings.get(i, [])}
@@ -65,6 +67,8 @@ def explain(run: Run, expressions: Sequence[str], strict: bool = False) -> list[
         entry["correct"] = None if entry["exact"] is None else entry["answer"] == entry["exact"]
         entry["chars"] = chars[k]
         entry["steps"] = steps[k]
+        if maps[k] is not None:
+            entry["attention"] = maps[k]
         entry["mode"] = "decoding loop" if stepwise else "single pass"
     return out
 
@@ -102,6 +106,31 @@ def _characters(run: Run, framing, inputs: np.ndarray, written: np.ndarray) -> l
     rows = []
     for row_ids, row_probs in zip(ids.tolist(), probs.tolist()):
         rows.append([[vocabulary[i], round(float(p), 4)] for i, p in zip(row_ids, row_probs) if i != pad and i < len(vocabulary)])
+    return rows
+
+
+def _attention(run: Run, inputs: np.ndarray, written: np.ndarray) -> list[dict[str, Any] | None]:
+    """Per row, ``input`` and ``output`` characters (as the model read and wrote them, pads left out) and
+    ``weights[output][input]``; None for models without attention weights."""
+    if not len(inputs) or not hasattr(run.framing, "attention_map"):
+        return [None] * len(inputs)
+    try:
+        found = run.framing.attention_map(run.model, inputs, written)
+    except (TokenizerError, ValueError):
+        found = None
+    if found is None:
+        return [None] * len(inputs)
+    question, answer, weights = found
+    tok = run.tokenizer
+    rows = []
+    for q, a, w in zip(question, answer, weights):
+        keep_in = np.arange(len(q))  # attention paid to padding is shown too: it is part of what the model did
+        keep_out = np.nonzero(a != tok.pad_id)[0]
+        rows.append({
+            "input": ["\u2423" if i == tok.pad_id else tok.vocabulary[i] for i in q.tolist()],
+            "output": [tok.vocabulary[i] for i in a[keep_out].tolist()],
+            "weights": np.round(w[np.ix_(keep_out, keep_in)].astype(np.float64), 3).tolist(),
+        })
     return rows
 
 

@@ -65,7 +65,15 @@ def decoder(model: keras.Model, start_id: int) -> Callable[[np.ndarray, int], np
     return compiled_per_length(loop)
 
 
-@register_model("attention", framing="autoregressive", options=AttentionOptions, decoder=decoder)
+def attention_weights(model: keras.Model, encoder_ids: np.ndarray, decoder_ids: np.ndarray) -> np.ndarray:
+    """``(n, output, input)``: the attention layer's weights over the encoder states for each output step."""
+    enc_seq, *state = model.get_layer("encoder_rnn")(model.get_layer("encoder_embedding")(encoder_ids))
+    dec_seq, *_ = model.get_layer("decoder_rnn")(model.get_layer("decoder_embedding")(decoder_ids), initial_state=state)
+    _, scores = model.get_layer("attention")([dec_seq, enc_seq], return_attention_scores=True)
+    return np.asarray(scores)
+
+
+@register_model("attention", framing="autoregressive", options=AttentionOptions, decoder=decoder, attention=attention_weights)
 def attention(shapes: Shapes, options: AttentionOptions) -> keras.Model:
     """Recurrent encoder-decoder with dot-product attention over the encoder states."""
     cell = CELLS[options.cell]

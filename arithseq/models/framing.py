@@ -79,6 +79,15 @@ class Framing:
     def _teacher_inputs(self, inputs: np.ndarray, ids: np.ndarray):
         return self.tokenizer.encode(inputs, "input")
 
+    def attention_map(self, model, inputs: np.ndarray, written: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """``(input ids, written ids, weights (n, output, input))``: which input character each written
+        character attended to, for models that say (``register_model(attention=...)``); else None."""
+        if self.spec.attention is None:
+            return None
+        ids = self.tokenizer.encode(written, "output")
+        question, answer = self._teacher_inputs(inputs, ids)
+        return question, ids, self.spec.attention(model, question, answer)
+
 
 class SequenceFraming(Framing):
     def _encode_inputs(self, inputs: np.ndarray, tokenizer: Tokenizer) -> np.ndarray:

@@ -54,6 +54,7 @@ class ModelSpec:
     build: Callable[..., Any]
     summary: str
     decoder: Callable[..., Any] | None = None
+    attention: Callable[..., Any] | None = None
 
     def make_options(self, values: Mapping[str, Any] | None = None) -> Any:
         return fill_dataclass(self.options, values or {}, f"model {self.name!r}")
@@ -69,19 +70,22 @@ def register_model(
     options: type,
     summary: str = "",
     decoder: Callable[..., Any] | None = None,
+    attention: Callable[..., Any] | None = None,
     replace: bool = False,
 ) -> Callable:
     """Register a builder ``(shapes, options) -> keras.Model`` under ``name`` (decorator).
 
     Autoregressive models may pass ``decoder(model, start_id) -> decode(ids, length)``
-    for a faster greedy decoder than the generic one (a full pass per character).
+    for a faster greedy decoder than the generic one (a full pass per character), and
+    ``attention(model, encoder_ids, decoder_ids) -> (n, output, input)`` weights: which input
+    character each output character attended to (teacher forced; a heat map in ``serve``).
     """
     if framing not in FRAMINGS:
         raise ConfigError(f"framing must be one of {', '.join(FRAMINGS)}, got {framing!r}")
 
     def register(build: Callable[..., Any]) -> Callable[..., Any]:
         doc = summary or (build.__doc__ or "").strip().splitlines()[0]
-        MODELS.register(name, ModelSpec(name, framing, options, build, doc, decoder), replace=replace)
+        MODELS.register(name, ModelSpec(name, framing, options, build, doc, decoder, attention), replace=replace)
         return build
 
     return register

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from ..errors import ConfigError
@@ -102,7 +103,25 @@ def check_sizes(options) -> None:
         raise ConfigError("option 'dropout' must be in [0, 1)")
 
 
-@register_model("transformer", framing="autoregressive", options=TransformerOptions)
+def cross_attention(model: keras.Model, encoder_ids: np.ndarray, decoder_ids: np.ndarray) -> np.ndarray:
+    """``(n, output, input)``: the last decoder block's cross-attention over the question, averaged over heads."""
+    layers_by_name = {layer.name: layer for layer in model.layers}
+    memory = layers_by_name["encoder_embedding"](encoder_ids)
+    for i in range(sum(name.startswith("encoder_") and name[8:].isdigit() for name in layers_by_name)):
+        memory = layers_by_name[f"encoder_{i}"](memory)
+    memory = layers_by_name["encoder_norm"](memory)
+    x = layers_by_name["decoder_embedding"](decoder_ids)
+    blocks = [layers_by_name[f"decoder_{i}"] for i in range(sum(name.startswith("decoder_") and name[8:].isdigit() for name in layers_by_name))]
+    for block in blocks[:-1]:
+        x = block(x, memory)
+    last = blocks[-1]
+    h = last.norm1(x)
+    x = x + last.self_attention(h, h, use_causal_mask=True)
+    _, scores = last.cross_attention(last.norm2(x), memory, return_attention_scores=True)
+    return np.asarray(scores).mean(axis=1)
+
+
+@register_model("transformer", framing="autoregressive", options=TransformerOptions, attention=cross_attention)
 def transformer(shapes: Shapes, options: TransformerOptions) -> keras.Model:
     """Encoder-decoder Transformer (pre-norm, learned positions), greedy decoding."""
     if max(shapes.input_length, shapes.output_length) > MAX_POSITIONS:

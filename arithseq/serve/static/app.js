@@ -42,6 +42,20 @@
     return box;
   }
 
+  function heatmap(att) {
+    // rows: characters written; columns: characters read; darker = more attention
+    var t = el("table", {"class": "heat", id: "heatmap", title: "which input character each written character attended to"});
+    t.appendChild(el("tr", {}, [el("th", {})].concat(att.input.map(function (c) { return el("th", {text: c}); }))));
+    att.output.forEach(function (c, i) {
+      t.appendChild(el("tr", {}, [el("th", {text: c})].concat(att.weights[i].map(function (w) {
+        var cell = el("td", {title: w.toFixed(3)});
+        cell.style.background = "rgba(13, 71, 161, " + Math.min(1, w).toFixed(3) + ")";
+        return cell;
+      }))));
+    });
+    return el("div", {}, [el("h3", {text: "attention (rows: written, columns: read)"}), t]);
+  }
+
   function mark(r) {
     if (r.correct === null || r.correct === undefined) return el("span", {"class": "mark", text: "?"});
     return el("span", {"class": "mark " + (r.correct ? "ok" : "wrong"), id: "mark", text: r.correct ? "\u2713 right" : "\u2717 wrong"});
@@ -58,6 +72,7 @@
     var written = chars(r.chars);
     if (written) box.appendChild(written);
     (r.warnings || []).forEach(function (w) { box.appendChild(el("div", {"class": "warning", text: "warning: " + w})); });
+    if (r.attention) box.appendChild(heatmap(r.attention));
     if (r.steps && r.steps.length) {
       var list = el("ol", {"class": "steps"});
       r.steps.forEach(function (s) {
