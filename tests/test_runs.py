@@ -165,8 +165,9 @@ def test_a_run_that_carries_python_needs_trust_and_the_same_hash(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the grammar's own "max(" is not outside training
         assert isinstance(arithseq.load_run(run, trust=True).predict("max(3,4)"), str)
-    refused = cli("predict", str(run), "max(3,4)")
-    assert refused.returncode == 2 and "--trust" in refused.stderr and "Traceback" not in refused.stderr
+    for command in (["predict", str(run), "max(3,4)"], ["serve", str(run), "--port", "1"]):
+        refused = cli(*command)  # serve refuses before it listens
+        assert refused.returncode == 2 and "--trust" in refused.stderr and "Traceback" not in refused.stderr
     (run / "python" / "0-ops.py").write_text(OPS + "\nprint('sneaky')\n")
     with pytest.raises(RunFolderError, match="0-ops.py changed"):
         arithseq.load_run(run, trust=True)

@@ -126,3 +126,22 @@ def test_the_page_opens_answered_from_q_and_worst_examples_are_clickable(server,
         tries[0].click()
         wait(browser, lambda d: d.find_element(By.ID, "q").get_attribute("value") == text)
         assert wait(browser, lambda d: d.find_elements(By.ID, "answer"))
+
+
+def test_several_lines_give_a_table_with_each_lines_error(server, browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    base, _ = server
+    browser.get(base + "/")
+    wait(browser, lambda d: d.execute_script("return document.body.dataset.ready"))
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("1+7")
+    ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
+    box.send_keys("1+")
+    box.send_keys(Keys.ENTER)
+    table = wait(browser, lambda d: d.find_elements(By.ID, "table"))[0]
+    rows = table.find_elements(By.TAG_NAME, "tr")[1:]
+    assert [row.find_elements(By.TAG_NAME, "td")[0].text for row in rows] == ["1+7", "1+"]
+    assert "column 3" in rows[1].text and rows[0].find_elements(By.TAG_NAME, "td")[2].text == "8"
