@@ -184,9 +184,12 @@ class AutoregressiveFraming(Framing):
         out = []
         for i in range(0, len(inputs), PREDICT_BATCH):
             ids = tokenizer.encode(inputs[i : i + PREDICT_BATCH], "input")
-            written = decode(_bucketed(ids), length)[: len(ids)]
+            written = self._decode_chunk(decode, ids, length, tokenizer)[: len(ids)]
             out.append(np.pad(written, ((0, 0), (0, full - length)), constant_values=tokenizer.pad_id))
         return np.concatenate(out) if out else np.zeros((0, full), np.int32)
+
+    def _decode_chunk(self, decode, ids: np.ndarray, length: int, tokenizer: Tokenizer) -> np.ndarray:
+        return decode(_bucketed(ids), length)
 
 
 class DecoderOnlyFraming(AutoregressiveFraming):
@@ -231,17 +234,10 @@ class DecoderOnlyFraming(AutoregressiveFraming):
         question, answer = super()._teacher_inputs(inputs, ids)
         return [question, self.tokenizer.significance(question), answer]
 
-    def predict_ids(self, model, batch, tokenizer=None):
-        tokenizer = tokenizer or self.tokenizer
-        decode = self._decoder(model)
-        full = tokenizer.output_length
-        out = []
-        for i in range(0, len(batch.inputs), PREDICT_BATCH):
-            ids = tokenizer.encode(batch.inputs[i : i + PREDICT_BATCH], "input")
-            places = tokenizer.significance(ids)
-            self._check_length(int(places.max(initial=0)), full, "these", ids.shape[1])
-            out.append(decode(_bucketed(ids), _bucketed(places), full)[: len(ids)])
-        return np.concatenate(out) if out else np.zeros((0, full), np.int32)
+    def _decode_chunk(self, decode, ids, length, tokenizer):
+        places = tokenizer.significance(ids)
+        self._check_length(int(places.max(initial=0)), length, "these", ids.shape[1])
+        return decode(_bucketed(ids), _bucketed(places), length)
 
 
 def _bucketed(ids: np.ndarray) -> np.ndarray:
