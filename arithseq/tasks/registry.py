@@ -296,9 +296,14 @@ register_task(
         ),
         # the whole reduction written in one decode: every step "a op b=r" with a product's partial
         # products first, then the answer, every number least significant digit first (so each sum
-        # is written in the order its carries flow); a small encoder-decoder Transformer writes it
+        # is written in the order its carries flow). A decoder-only Transformer writes it: measured
+        # 71.6% after 6 minutes where the encoder-decoder `transformer` had 29.1% after 9.5
         "single-pass": dict(
             SCRATCHPAD_TRANSFORMER,
+            model="gpt",
+            model_options={"dim": 128, "heads": 4, "layers": 2, "ff": 512, "positions": "absolute", "max_position": 256},
+            learning_rate=0.001,
+            batch_size=128,
             task_options={"target": "products", "reverse_output": True},
             mixture={"numbers": "by-digits", "operators": "+=1,-=1,*=2"},
             max_minutes=9.5,
