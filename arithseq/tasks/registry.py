@@ -297,7 +297,7 @@ register_task(
         # the whole reduction written in one decode: every step "a op b=r" with a product's partial
         # products first, then the answer, every number least significant digit first (so each sum
         # is written in the order its carries flow). A decoder-only Transformer writes it: measured
-        # 71.6% after 6 minutes where the encoder-decoder `transformer` had 29.1% after 9.5
+        # 88.3% held-out after 9.5 minutes where the encoder-decoder `transformer` had 29.1%
         "single-pass": dict(
             SCRATCHPAD_TRANSFORMER,
             model="gpt",
