@@ -263,3 +263,13 @@ def test_chain_lengths_outside_the_numbers_are_refused():
         arithseq.get_task("addition", carry_chains=1.0, chain_length="2-3")
     with pytest.raises(arithseq.ConfigError, match="option carry_runs needs sums of exactly two numbers"):
         arithseq.get_task("terms", carry_runs=0.5)
+
+
+def test_every_problem_of_a_scratchpad_task_carries_its_scratchpad():
+    """--exhaustive judges a scratchpad run on what it was taught to write, not the bare answer."""
+    from arithseq.tasks import get_task
+
+    task = get_task("mixed", target="products", reverse_output=True, terms=2, values=(0, 12))
+    batch = next(task.enumerate())
+    picks = [0, len(batch) // 2, len(batch) - 1]
+    assert [str(batch.targets[i]) for i in picks] == [task.target(str(batch.inputs[i])) for i in picks]
