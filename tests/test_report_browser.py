@@ -10,7 +10,6 @@ so any console message at all is a fault.
 import html
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,16 +18,11 @@ import pytest
 
 import arithseq
 from arithseq.report.html import write_report
+from chromium import CHROMIUM, FLAGS
 
-CHROMIUM = next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium binary on PATH (Debian: apt-get install chromium); the page cannot be opened"
 )
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-extensions", "--hide-scrollbars", "--mute-audio",
-]
 PROBE = """<script>
 window.__probeErrors = [];
 window.addEventListener("error", function (e) {

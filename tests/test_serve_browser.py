@@ -10,19 +10,15 @@ import numpy as np
 import pytest
 
 import arithseq
+from chromium import CHROMIUM, FLAGS
 
 pytest.importorskip("uvicorn")
 webdriver = pytest.importorskip("selenium.webdriver")
-CHROMIUM = next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
 DRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or DRIVER is None,
     reason="no chromium/chromedriver on PATH (Debian: apt-get install chromium chromium-driver)",
 )
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-extensions", "--window-size=1200,800",
-]
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +55,7 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in FLAGS:
+    for flag in [*FLAGS, "--window-size=1200,800"]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)

@@ -67,7 +67,7 @@ class Framing:
         """Answer strings for a batch of canonical expressions."""
         return (tokenizer or self.tokenizer).decode(self.predict_ids(model, batch, tokenizer), "output")
 
-    def char_probabilities(self, model, inputs: np.ndarray, written: np.ndarray) -> np.ndarray | None:
+    def char_probabilities(self, model, inputs: np.ndarray, written: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """``(ids, p)``, each ``(n, output_length)``: the ids the network wrote for canonical ``inputs``
         (their answers ``written``, as decoded) and the probability it gave each one, read with the run's
         own lengths; None for a framing that writes no characters. The answers are fed back as written
