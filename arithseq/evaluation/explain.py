@@ -30,8 +30,7 @@ def explain(run: Run, expressions: Sequence[str], strict: bool = False) -> list[
     ``steps`` (a scratchpad's or the decoding loop's) and ``warnings``."""
     typed = [str(text) for text in expressions]
     result = run.answer(typed, strict=strict)
-    reading = run.task.read(typed)
-    canonical = {int(row): str(text) for row, text in zip(reading.rows, reading.batch.inputs.tolist())}
+    canonical = result.inputs
     errors = {index: error for index, error in result.errors}
     warnings: dict[int, list[str]] = {}
     for index, message in result.warnings:
@@ -41,12 +40,9 @@ def explain(run: Run, expressions: Sequence[str], strict: bool = False) -> list[
     written = np.array([result.answers[i] for i in answered], dtype=str)
     stepwise = hasattr(run.framing, "trace")
     maps = [None] * len(answered)
-    if stepwise and len(answered):
-        from ..tasks import Batch
-
-        _, traces = run.framing.trace(run.model, Batch(inputs, None, None, None))
+    if stepwise:
         chars = [None] * len(answered)
-        steps = [_loop_steps(run, trace) for trace in traces]
+        steps = [_loop_steps(run, result.steps[i]) for i in answered]
     else:
         chars = _characters(run, run.framing, inputs, written)
         steps = [_scratchpad_steps(run, text) for text in written.tolist()]

@@ -28,6 +28,10 @@ class Answers:
     answers: dict[int, str] = field(default_factory=dict)
     errors: list[tuple[int, ArithseqError]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    # each answered expression in the task's spelling, and (decoding loop only) its steps:
+    # (the step the network was given, what it wrote), so a caller never reads or runs a row twice
+    inputs: dict[int, str] = field(default_factory=dict)
+    steps: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def length_groups(tok: Tokenizer, framing: str, batch: Batch) -> tuple[list[tuple[Tokenizer, np.ndarray]], np.ndarray]:

@@ -88,7 +88,12 @@ class Run:
                 keep[i] = False
             else:
                 out.warnings.append((int(rows[i]), message))
-        groups, too_long = length_groups(self.tokenizer, self.spec.framing, batch)
+        if hasattr(self.framing, "trace"):
+            # a decoding loop reads steps, not expressions: it lengthens its tokenizer for a longer step itself
+            too_long = np.strings.str_len(batch.inputs) > LONGEST if len(batch) else np.zeros(0, bool)
+            groups = [(self.tokenizer, np.nonzero(~too_long)[0])]
+        else:
+            groups, too_long = length_groups(self.tokenizer, self.spec.framing, batch)
         for i in np.nonzero(too_long & keep)[0].tolist():
             length = len(str(batch.inputs[i]))
             limit = f"arithseq predicts at most {LONGEST:,}" if length > LONGEST else (
@@ -109,8 +114,12 @@ class Run:
         answered: a refused group is halved until each refused row stands alone."""
         if not len(members):
             return
+        traced = hasattr(self.framing, "trace")
         try:
-            answers = self.framing.predict(self.model, batch[members], tokenizer)
+            if traced:
+                answers, steps = self.framing.trace(self.model, batch[members], tokenizer)
+            else:
+                answers = self.framing.predict(self.model, batch[members], tokenizer)
         except TokenizerError as exc:
             if len(members) == 1:
                 out.errors.append((int(rows[members[0]]), exc))
@@ -120,6 +129,9 @@ class Run:
             self._answer_rows(batch, members[half:], rows, tokenizer, out)
             return
         out.answers.update(zip(rows[members].tolist(), answers.tolist()))
+        out.inputs.update(zip(rows[members].tolist(), batch.inputs[members].tolist()))
+        if traced:
+            out.steps.update(zip(rows[members].tolist(), steps))
 
     def predict(self, expressions: Sequence[str] | str, check: bool = True, strict: bool = False) -> list[str] | str:
         """The model's answers; the first bad expression raises an error naming it and the column.
@@ -231,7 +243,10 @@ class Run:
         if tok.input_format == "columns":  # one column per answer digit: both lengths grow together
             need = task.max_output_length
             return tok.resized(need, need) if need > tok.output_length else tok
-        if task.max_input_length <= tok.input_length and task.max_output_length <= tok.output_length:
+        # a decoding loop reads one step at a time: its inputs are steps, not whole expressions (padding a
+        # step to an expression's length moves every position a decoder-only model learned)
+        need_in = task.step_input_length if task.stepwise else task.max_input_length
+        if need_in <= tok.input_length and task.max_output_length <= tok.output_length:
             return tok
         if self.spec.framing == "sequence" and task.max_output_length > tok.output_length:
             raise ConfigError(
@@ -239,7 +254,7 @@ class Run:
                 f"evaluation task needs {task.max_output_length}; use an autoregressive model "
                 "(attention, transformer) to measure longer answers"
             )
-        return tok.resized(max(tok.input_length, task.max_input_length), max(tok.output_length, task.max_output_length))
+        return tok.resized(max(tok.input_length, need_in), max(tok.output_length, task.max_output_length))
 
 
 def load_run(path: str | Path, *, trust: bool = False, allow_unfinished: bool = False) -> Run:

@@ -18,6 +18,7 @@ from .batch import Batch
 from .options import TaskConfig
 from .rendering import ExpressionRenderer, format_answers
 from .sampler import DerivationTable
+from .steps import record
 
 LIMIT = 5_000_000
 """The most problems an exhaustive evaluation enumerates (a few seconds of work per million)."""
@@ -30,9 +31,11 @@ def problem_count(table: DerivationTable, values: tuple[int, int]) -> int:
 
 
 def enumerate_problems(
-    name: str, table: DerivationTable, config: TaskConfig, renderer: ExpressionRenderer, chunk: int, limit: int
+    name: str, table: DerivationTable, config: TaskConfig, renderer: ExpressionRenderer, chunk: int, limit: int,
+    steps: bool = False,
 ) -> Iterator[Batch]:
-    """Every defined problem of task ``name``, shape by shape, numbers in increasing order, ``chunk`` at a time."""
+    """Every defined problem of task ``name``, shape by shape, numbers in increasing order, ``chunk`` at a time;
+    with ``steps``, each batch carries its reduction steps (recorded as they are computed, not re-parsed)."""
     size = problem_count(table, config.values)
     if size > limit:
         raise SamplingError(
@@ -51,13 +54,15 @@ def enumerate_problems(
                 index = np.arange(start, min(start + chunk, total), dtype=np.int64)
                 # mixed radix: the first number changes slowest, so problems come in reading order
                 leaves = lo + (index[:, None] // span ** np.arange(n - 1, -1, -1, dtype=np.int64)) % span
+                recorder = [] if steps else None
                 num, den, defined = exact.run_templates(
                     postfix[k : k + 1], np.zeros(len(index), np.int64), leaves,
-                    table.ops, table.leaf_code, table.op_base, divider,
+                    table.ops, table.leaf_code, table.op_base, divider, recorder,
                 )
                 if not config.negative_results:
                     defined &= num >= 0
                 rows = np.nonzero(defined)[0]
                 leaves = leaves[rows]
                 text = renderer.render(np.broadcast_to(infix[k], (len(rows), infix.shape[1])), leaves, None)
-                yield Batch(text, format_answers(num[rows], den[rows]), num[rows], den[rows], leaves)
+                trace = None if recorder is None else record(recorder, len(index)).take(rows)
+                yield Batch(text, format_answers(num[rows], den[rows]), num[rows], den[rows], leaves, trace)

@@ -223,16 +223,15 @@ class Task:
     def enumerate(self, chunk: int = CHUNK, limit: int = LIMIT) -> Iterator[Batch]:
         """Every defined problem once, in batches of at most ``chunk``; refuses tasks larger than ``limit``."""
         whole("chunk", chunk, 1)
-        batches = enumerate_problems(self.name, self.table, self.config, self.renderer, chunk, limit)
+        batches = enumerate_problems(self.name, self.table, self.config, self.renderer, chunk, limit, self.scratchpad)
         return self._with_scratchpads(batches) if self.scratchpad else batches
 
     def _with_scratchpads(self, batches: Iterator[Batch]) -> Iterator[Batch]:
         # every problem is judged on what the network is taught to write: the scratchpad, not the bare answer
         config = self.config
         for batch in batches:
-            steps = exact_steps(self.grammar, batch.inputs.tolist())
-            targets = scratchpads(steps, batch.targets, config.target, config.reverse_output)
-            yield Batch(batch.inputs, targets, batch.numerators, batch.denominators, batch.numbers, steps)
+            targets = scratchpads(batch.steps, batch.targets, config.target, config.reverse_output)
+            yield Batch(batch.inputs, targets, batch.numerators, batch.denominators, batch.numbers, batch.steps)
 
     # -- reading what people type ---------------------------------------------------------
     def read(self, expressions: Sequence[str] | np.ndarray, check: bool = True) -> Reading:
