@@ -67,6 +67,8 @@ class TrainConfig:
     seed: int = 0
     checkpoint_every: int = 1
     jit: bool = True
+    # scratchpad batches grouped by target length and each cut to its own width, not the longest target's
+    buckets: bool = True
     distribute: str = "none"
     tensorboard: bool = False
 

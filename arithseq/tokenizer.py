@@ -253,8 +253,12 @@ class Tokenizer:
             raise TokenizerError(f"significance expects 2-D input ids, got shape {ids.shape}")
         if self.input_format == "columns":
             return columns.column_places(ids.shape, self.reverse_input)
-        digit_ids = [self.vocabulary.index(d) for d in DIGITS if d in self.alphabet]
-        return columns.digit_places(np.isin(ids, digit_ids), self.reverse_input)
+        return columns.digit_places(np.isin(ids, self.digit_ids), self.reverse_input)
+
+    @property
+    def digit_ids(self) -> tuple[int, ...]:
+        """The ids of the digits the alphabet holds."""
+        return tuple(self.vocabulary.index(d) for d in DIGITS if d in self.alphabet)
 
     # -- decoding -----------------------------------------------------------------
     def decode(self, array: np.ndarray | Sequence, role: str = "output") -> np.ndarray | str:

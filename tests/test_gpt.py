@@ -199,3 +199,53 @@ def test_a_gpt_run_answers_what_people_type_first_in_its_own_spelling(tmp_path):
     result = CliRunner().invoke(app, ["study", "length", str(tmp_path / "run"), "--digits", "1,3", "--carry-chains", "-n", "20"])
     assert result.exit_code == 0, result.output
     assert "carry chain 3" in result.output and "digits 3" in result.output
+
+
+def places_framing(**options):
+    task = get_task("mixed", target="products", reverse_output=True)
+    spec = get_model_spec("gpt")
+    made = spec.make_options({**TINY, "max_position": 256, "positions": "absolute", "places": True, **options})
+    return framing_for(spec, made, task, Tokenizer.for_task(task)), spec, made
+
+
+def test_places_count_each_digit_of_the_scratchpad_from_its_units_as_the_questions_are_counted():
+    from arithseq.models.gpt import SequencePlaces
+
+    framing, *_ = places_framing()
+    tok = framing.tokenizer
+    target = framing.task.target("12*34")  # "21*43=84+063=804": every number units first
+    assert target == "21*43=84+063=804"
+    (question, places, answer), _ = framing.arrays(arithseq.tasks.Batch(np.array(["12*34"]), np.array([target]), None, None))
+    counted = np.asarray(SequencePlaces(tok.digit_ids)(places, answer))
+    q_len = question.shape[1]
+    assert counted[0, :q_len][-5:].tolist() == [2, 1, 0, 2, 1]  # the question: "12*34", units 1
+    # the answer's inputs are the separator then the target shifted by one: each digit counted from its units
+    written = "\x00" + target
+    expected = []
+    for i, ch in enumerate(written[: answer.shape[1]]):
+        expected.append(expected[-1] + 1 if ch.isdigit() and i and written[i - 1].isdigit() else int(ch.isdigit()))
+    assert counted[0, q_len : q_len + len(expected)].tolist() == expected
+
+
+def test_the_cache_gives_the_answers_of_full_recomputation_with_places():
+    framing, spec, options = places_framing()
+    keras.utils.set_random_seed(3)
+    model = spec.build(framing.shapes(), options)
+    tok = framing.tokenizer
+    questions = ["2+2", "1+7", "10+10", "99*99-98", *framing.task.sample(12, 0).inputs]
+    question = tok.encode(questions, "input")
+    places = tok.significance(question)
+    start = framing.shapes().start_id
+    cached, cached_probs = gpt_decoder(model, start, cache=True)(question, places, 24, scores=True)
+    again, probs = gpt_decoder(model, start, cache=False)(question, places, 24, scores=True)
+    assert np.array_equal(cached, again)
+    np.testing.assert_allclose(cached_probs, probs, atol=2e-5)
+
+
+def test_places_are_refused_where_they_mean_nothing():
+    with pytest.raises(ConfigError, match="reverse_output=true"):
+        task = get_task("mixed", target="products")
+        spec = get_model_spec("gpt")
+        framing_for(spec, spec.make_options({**TINY, "positions": "absolute", "places": True}), task, Tokenizer.for_task(task))
+    with pytest.raises(ConfigError, match="ids are places already"):
+        get_model_spec("gpt").make_options({"positions": "coupled", "places": True})

@@ -48,7 +48,7 @@ class Framing:
 
     def shapes(self) -> Shapes:
         tok = self.tokenizer
-        return Shapes(tok.size, tok.input_length, tok.output_length, input_vocab=tok.vocab_size("input"))
+        return Shapes(tok.size, tok.input_length, tok.output_length, input_vocab=tok.vocab_size("input"), digit_ids=tok.digit_ids)
 
     def metrics(self) -> list:
         import keras
@@ -149,6 +149,30 @@ class AutoregressiveFraming(Framing):
         start = np.full((len(ids), 1), self.shapes().start_id, np.int32)
         return [self.tokenizer.encode(inputs, "input"), np.concatenate([start, ids[:, :-1]], axis=1)]
 
+    def buckets(self, y: np.ndarray, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
+        """An order of the examples ``y`` (training targets) that groups them into batches of like length,
+        and each batch's width (its longest target and end mark, a multiple of TRIM_STEP); None where
+        targets are not right-padded scratchpads. Mixed's partial products are 16 characters on average
+        and 47 at most: batches of one width for all spend two thirds of their time on padding."""
+        if self.tokenizer._pad_side("output") == "right" and len(y) > batch_size:
+            need = (y != self.tokenizer.pad_id).sum(axis=1) + 1
+            bucket = -(-need // TRIM_STEP)
+            order = np.lexsort((rng.random(len(y)), bucket))  # by bucket, at random within one
+            batches = len(y) // batch_size
+            width = bucket[order][: batches * batch_size].reshape(batches, batch_size).max(axis=1) * TRIM_STEP
+            shuffled = rng.permutation(batches)
+            # Keras reads the shapes of the first two batches for all: give them two widths if there are two
+            other = np.nonzero(width[shuffled] != width[shuffled[0]])[0]
+            if len(other):
+                shuffled[[1, other[0]]] = shuffled[[other[0], 1]]
+            rows = (shuffled[:, None] * batch_size + np.arange(batch_size)).ravel()
+            return np.concatenate([order[rows], order[batches * batch_size :]]), np.minimum(width[shuffled], y.shape[1])
+        return None
+
+    def cut(self, x, y: np.ndarray, width: int):
+        """A training batch cut to ``width`` answer positions (the teacher-forced answer is the last input)."""
+        return (*x[:-1], x[-1][:, :width]), y[:, :width]
+
     def _training_width(self) -> int:
         """The longest target of a large sample, its end mark and a margin, a multiple of TRIM_STEP
         (one width for every batch: Keras feeds batches of one shape)."""
@@ -207,6 +231,11 @@ class DecoderOnlyFraming(AutoregressiveFraming):
             raise ConfigError(
                 f"positions {scheme!r} give each answer digit the id of its place, so the answer must be written "
                 "least significant digit first: set -s reverse_output=true (and no scratchpad target)"
+            )
+        if getattr(self.options, "places", False) and not (tok.reverse_output or self.task.config.reverse_output):
+            raise ConfigError(
+                "option 'places' counts each answer digit's place from the start of its number, its place value only "
+                "when numbers are written least significant digit first: set -s reverse_output=true"
             )
         self._check_length(tok.input_length, tok.output_length, "this task's")
 

@@ -60,6 +60,7 @@ class GPTOptions:
     max_position: int = 256  # ids 0..max_position-1: training offsets spread over this range
     sink: bool = True  # a learned key/value every head may attend to when no token matches
     log_scale: bool = False  # attention logits times log(tokens attended): as sharp among more tokens
+    places: bool = False  # add an embedding of each digit's place in its number, the answer's digits too
 
     def check(self) -> None:
         check_sizes(self)
@@ -72,6 +73,8 @@ class GPTOptions:
                 f"option 'positions': unknown scheme {self.positions!r}{did_you_mean(self.positions, SCHEMES)} "
                 f"(schemes: {', '.join(SCHEMES)})"
             )
+        if self.places and self.positions in ("abacus", "coupled"):
+            raise ConfigError(f"option 'places' adds digit places to the positions, and {self.positions!r} ids are places already")
         if not 2 <= self.max_position <= 100_000:
             raise ConfigError(f"option 'max_position' must be between 2 and 100000, got {self.max_position}")
 
@@ -139,28 +142,69 @@ class PositionIds(layers.Layer):
 class GPTEmbedding(layers.Layer):
     """Token embedding plus the scheme's position embedding (learned, sinusoidal or none)."""
 
-    def __init__(self, vocab: int, dim: int, scheme: str, max_position: int, **kwargs):
+    def __init__(self, vocab: int, dim: int, scheme: str, max_position: int, places: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.vocab, self.dim, self.scheme, self.max_position = vocab, dim, scheme, max_position
         self.tokens = layers.Embedding(vocab, dim)
         self.positions = layers.Embedding(max_position, dim) if scheme in LEARNED else None
+        self.places = layers.Embedding(max_position, dim) if places else None
 
-    def build(self, ids_shape, positions_shape=None):
-        self.tokens.build(ids_shape)
-        if self.positions is not None:
-            self.positions.build(ids_shape)
+    def build(self, ids_shape, positions_shape=None, places_shape=None):
+        for table in (self.tokens, self.positions, self.places):
+            if table is not None:
+                table.build(ids_shape)
         super().build(ids_shape)
 
-    def call(self, ids, positions):
+    def call(self, ids, positions, places=None):
         x = self.tokens(ids)
         if self.positions is not None:
             x = x + self.positions(ops.minimum(positions, self.max_position - 1))
         elif self.scheme == "sinusoidal":
             x = x + sinusoids(positions, self.dim)
+        if self.places is not None:
+            x = x + self.places(ops.minimum(places, self.max_position - 1))
         return x
 
     def get_config(self):
-        return {**super().get_config(), "vocab": self.vocab, "dim": self.dim, "scheme": self.scheme, "max_position": self.max_position}
+        return {**super().get_config(), "vocab": self.vocab, "dim": self.dim, "scheme": self.scheme, "max_position": self.max_position,
+                "places": self.places is not None}
+
+
+@keras.saving.register_keras_serializable(package="arithseq")
+class SequencePlaces(layers.Layer):
+    """Each token's place in its number over the whole sequence (1 units, 2 tens, ...; 0 for other
+    tokens): the question's from the tokenizer, the answer's counted causally along each run of digits,
+    which is its place value when the answer writes numbers least significant digit first. A digit of
+    the answer and the question's digits of the same place then share an embedding, whatever their
+    token index: the alignment a scratchpad's sums and partial products need."""
+
+    def __init__(self, digit_ids, **kwargs):
+        super().__init__(**kwargs)
+        self.digit_ids = tuple(int(i) for i in digit_ids)
+
+    def answer_places(self, answer):
+        digit = ops.cast(ops.any(ops.expand_dims(answer, -1) == ops.array(self.digit_ids, "int32"), axis=-1), "int32")
+        count = ops.cumsum(digit, axis=1)
+        at_other = (1 - digit) * count  # digits counted before each non-digit token
+        length = ops.shape(answer)[1]
+        causal = ops.arange(length)[:, None] >= ops.arange(length)[None, :]
+        before = ops.max(ops.where(causal[None], at_other[:, None, :], 0), axis=-1)  # at the last non-digit
+        return digit * (count - before)
+
+    def step(self, token, place):
+        """The place of ``token`` written after a token of place ``place`` (the cached decoder's step)."""
+        digit = ops.any(ops.expand_dims(token, -1) == ops.array(self.digit_ids, "int32"), axis=-1)
+        return ops.where(digit, place + 1, 0)
+
+    def call(self, question_places, answer):
+        return ops.concatenate([ops.cast(question_places, "int32"), self.answer_places(answer)], axis=1)
+
+    def compute_output_spec(self, question_places, answer):
+        length = None if question_places.shape[1] is None or answer.shape[1] is None else question_places.shape[1] + answer.shape[1]
+        return keras.KerasTensor((question_places.shape[0], length), "int32")
+
+    def get_config(self):
+        return {**super().get_config(), "digit_ids": list(self.digit_ids)}
 
 
 def sinusoids(positions, dim: int):
@@ -303,7 +347,13 @@ def gpt(shapes: Shapes, options: GPTOptions) -> keras.Model:
     answer = keras.Input((None,), dtype="int32", name="answer")
     positions = PositionIds(options.positions, options.max_position, name="position_ids")(places, answer)
     tokens, keep = JoinSequence(shapes.vocab - 1, shapes.vocab + 1, name="join")(question, answer)
-    x = GPTEmbedding(2 * (shapes.vocab + 1), options.dim, options.positions, options.max_position, name="embedding")(tokens, positions)
+    embedding = GPTEmbedding(2 * (shapes.vocab + 1), options.dim, options.positions, options.max_position, options.places, name="embedding")
+    if options.places:
+        if not shapes.digit_ids:
+            raise ConfigError("option 'places' counts digit places, but this task's alphabet has no digits")
+        x = embedding(tokens, positions, SequencePlaces(shapes.digit_ids, name="sequence_places")(places, answer))
+    else:
+        x = embedding(tokens, positions)
     for i in range(options.layers):
         x = GPTBlock(options.dim, options.heads, options.ff, options.dropout, options.positions in ROTARY, options.sink, options.log_scale, name=f"block_{i}")(x, positions, keep)
     x = layers.LayerNormalization(name="final_norm")(AnswerPart(name="answer_part")(x, answer))

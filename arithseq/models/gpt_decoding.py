@@ -23,6 +23,7 @@ def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callab
     join = model.get_layer("join")
     blocks = [model.get_layer(f"block_{i}") for i in range(sum(layer.name.startswith("block_") for layer in model.layers))]
     norm, head = model.get_layer("final_norm"), model.get_layer("characters_out")
+    counter = next((layer for layer in model.layers if layer.name == "sequence_places"), None)  # option places
 
     def next_token(x_last):
         probs = head(norm(x_last))[:, -1]
@@ -34,7 +35,8 @@ def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callab
         start = tf.fill([n, 1], start_id)
         tokens, keep = join(question, start)
         positions = ids_layer.plain(places, 1)
-        x = embed(tokens, positions)
+        place = tf.zeros([n], tf.int32)  # the separator's: no digit
+        x = embed(tokens, positions, counter(places, start)) if counter else embed(tokens, positions)
         prefix = q_len + 1
         causal = tf.range(prefix)[:, None] >= tf.range(prefix)[None, :]
         allowed = tf.logical_and(causal[None, None], keep[:, None, None, :])
@@ -50,11 +52,15 @@ def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callab
         written = tf.TensorArray(tf.int32, size=length).write(0, first)
         scores = tf.TensorArray(probs.dtype, size=length).write(0, probs)
 
-        def step(t, token, written, scores, keys, values):
+        def step(t, token, place, written, scores, keys, values):
             # the token written at step t-1 sits at sequence index q_len + t; its id is answer position t
             at = q_len + t
             pos = tf.fill([n, 1], ids_layer.answer_ids(t, q_len))
-            x = embed(token[:, None] + join.answer_offset, pos)
+            if counter:
+                place = counter.step(token, place)
+                x = embed(token[:, None] + join.answer_offset, pos, place[:, None])
+            else:
+                x = embed(token[:, None] + join.answer_offset, pos)
             allowed = tf.logical_and(readable, tf.range(total)[None, :] <= at)[:, None, None, :]
             slot = tf.cast(tf.range(total) == at, x.dtype)[None, None, :, None]
             new_keys, new_values = [], []
@@ -66,10 +72,10 @@ def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callab
                 new_values.append(v_all)
                 x = block.finish(x, q, k_all, v_all, allowed)
             token, probs = next_token(x)
-            return t + 1, token, written.write(t, token), scores.write(t, probs), new_keys, new_values
+            return t + 1, token, place, written.write(t, token), scores.write(t, probs), new_keys, new_values
 
-        _, _, written, scores, _, _ = tf.while_loop(
-            lambda t, *_: t < length, step, (tf.constant(1), first, written, scores, keys, values), maximum_iterations=length
+        _, _, _, written, scores, _, _ = tf.while_loop(
+            lambda t, *_: t < length, step, (tf.constant(1), first, place, written, scores, keys, values), maximum_iterations=length
         )
         return tf.transpose(written.stack()), tf.transpose(scores.stack(), (1, 0, 2))
 

@@ -35,6 +35,7 @@ class Shapes:
     output_length: int
     terms: int = 0  # numbers per expression (regression framing)
     input_vocab: int = 0  # input classes when they differ from the output's (column pairs: 100)
+    digit_ids: tuple[int, ...] = ()  # the output ids of the digits (a model that counts digit places)
 
     def __post_init__(self) -> None:
         if not self.input_vocab:

@@ -46,6 +46,13 @@ class TrainingData(keras.utils.PyDataset):
         else:
             batch = self.task.sample(n, rng, exclude=self.held_out, steps=self.task.stepwise)
         self.x, self.y = self.framing.arrays(batch)
+        self.widths = None
+        grouping = getattr(self.framing, "buckets", None) if self.config.buckets else None
+        found = grouping(self.y, self.config.batch_size, np.random.default_rng([self.config.seed, 5, self.epoch])) if grouping else None
+        if found is not None:
+            order, self.widths = found
+            self.x = tuple(a[order] for a in self.x) if isinstance(self.x, tuple) else self.x[order]
+            self.y = self.y[order]
 
     def fixed_arrays(self):
         """A fixed training set of ``train_size`` distinct examples (instead of fresh ones)."""
@@ -63,6 +70,8 @@ class TrainingData(keras.utils.PyDataset):
     def __getitem__(self, index: int):
         part = slice(index * self.config.batch_size, (index + 1) * self.config.batch_size)
         x = tuple(a[part] for a in self.x) if isinstance(self.x, tuple) else self.x[part]
+        if self.widths is not None and index < len(self.widths):
+            return self.framing.cut(x, self.y[part], int(self.widths[index]))
         return x, self.y[part]
 
     def on_epoch_end(self) -> None:
