@@ -27,6 +27,47 @@ def test_targets_of_one_expression(target, reverse, expected):
     assert final_answers(np.array([expected]), target, reverse).tolist() == ["1916"]
 
 
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("12-34", "12-34=-(34-12)=-22"),  # the comparison first, then a difference with no sign to settle
+        ("34-12", "34-12=22"),  # written as computed already: nothing added
+        ("12+34", "12+34=46"),
+        ("2-91-17", "2-91=-(91-2)=-89;(-89)-17=-(89+17)=-106"),
+        ("5-9*3+40", "9*3=27;5-27=-(27-5)=-22;(-22)+40=40-22=18"),
+        ("3-9+1", "3-9=-(9-3)=-6;(-6)+1=-(6-1)=-5"),
+        ("0-5", "0-5=-(5-0)=-5"),
+    ],
+)
+def test_magnitudes_work_a_signed_sum_on_the_magnitudes_that_give_it(expression, expected):
+    task = arithseq.get_task("mixed", target="trace", magnitudes=True)
+    assert task.target(expression) == expected
+    reversed_ = arithseq.get_task("mixed", target="products", reverse_output=True, magnitudes=True)
+    assert reversed_.target("12-34") == "21-43=-(43-21)=-22"
+    assert reversed_.target("12*34-999") == "21*43=84+063=804;804-999=-(999-804)=-195"
+
+
+def test_magnitudes_scratchpads_end_with_the_answer_and_each_worked_step_gives_its_result():
+    for reverse in (False, True):
+        task = arithseq.get_task("mixed", target="products", reverse_output=reverse, magnitudes=True)
+        batch = task.sample(2000, seed=4)
+        assert final_answers(batch.targets, "products", reverse).tolist() == arithseq.get_task("mixed").sample(2000, seed=4).targets.tolist()
+        assert int(np.strings.str_len(batch.targets).max()) <= task.max_output_length
+        assert set("".join(batch.targets.tolist())) <= set(task.alphabet)
+    task = arithseq.get_task("mixed", target="trace", magnitudes=True)
+    worked = 0
+    for text in task.sample(2000, seed=5).targets.tolist():
+        for step in text.split(";"):
+            parts = step.split("=")
+            if len(parts) == 3:  # "a-b=-(b-a)=r": the magnitudes' operation is the result
+                worked += 1
+                assert set(step) <= set("0123456789+-*=()")  # plain integer arithmetic: Python reads it
+                assert eval(parts[0]) == eval(parts[1]) == int(parts[2])
+    assert worked > 100
+    with pytest.raises(arithseq.ConfigError, match="magnitudes.*target=trace or target=products"):
+        arithseq.get_task("mixed", magnitudes=True)
+
+
 def test_negative_and_fraction_operands_are_bracketed():
     task = arithseq.get_task("brackets", target="trace")
     assert task.target("(1-3)/(4*5)") == "1-3=-2;4*5=20;(-2)/20=-1/10"

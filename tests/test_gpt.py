@@ -92,8 +92,8 @@ def test_offsets_come_only_in_training_and_stay_within_max_position(scheme):
             shift = trained - plain
             assert all(len(set(row[p > 0])) == 1 for row, p in zip(shift, plain))  # one offset per example
     else:
-        assert np.array_equal(plain, trained)  # rotary and fixed schemes need no offsets
-        if scheme == "coupled-rope":
+        assert np.array_equal(plain, trained)  # rotary, relative and fixed schemes need no offsets
+        if scheme in ("coupled-rope", "coupled-relative"):
             assert np.array_equal(plain, ids_of("coupled", questions, 6, training=False)[1])
         else:
             assert plain[0].tolist() == list(range(plain.shape[1]))  # token indices
@@ -249,3 +249,34 @@ def test_places_are_refused_where_they_mean_nothing():
         framing_for(spec, spec.make_options({**TINY, "positions": "absolute", "places": True}), task, Tokenizer.for_task(task))
     with pytest.raises(ConfigError, match="ids are places already"):
         get_model_spec("gpt").make_options({"positions": "coupled", "places": True})
+
+
+def test_coupled_relative_biases_come_from_differences_of_places_only():
+    from arithseq.models.gpt import GPTBlock
+
+    block = GPTBlock(16, 2, 32, relative=2)
+    block.build((1, 5, 16))
+    table = np.arange(2 * 7, dtype="float32").reshape(2, 7)  # head h, bucket b -> 7h + b
+    block.relative_bias.assign(table)
+    ids = np.array([[0, 3, 1, 4, 9]], np.int32)  # an operator (no place), places 3, 1, 4, 9
+    bias = np.asarray(block.place_bias(ids, ids))
+    assert bias.shape == (1, 2, 5, 5)
+    # buckets: differences -2..2 -> 0..4, larger ones -> 5, a query or key with no place -> 6
+    assert bias[0, 0, 0].tolist() == [6] * 5
+    assert bias[0, 0, 1].tolist() == [6, 2, 4, 1, 5]  # query place 3 against keys 0, 3, 1, 4, 9
+    assert bias[0, 1, 4].tolist() == [13, 12, 12, 12, 9]  # head 1 (7 added): query place 9
+    shifted = np.where(ids > 0, ids + 40, 0)  # the same places far along: the same biases
+    assert np.array_equal(np.asarray(block.place_bias(shifted, shifted)), bias)
+
+
+def test_a_coupled_relative_model_needs_no_id_table_and_refuses_no_length():
+    spec = get_model_spec("gpt")
+    options = spec.make_options({**TINY, "positions": "coupled-relative", "max_position": 8})
+    task = get_task("long-addition", reverse_output=True)
+    framing = framing_for(spec, options, task, Tokenizer.for_task(task))  # 5-digit sums need places up to 6
+    model = spec.build(framing.shapes(), options)
+    assert not any("position" in w.path and "embedding" in w.path for w in model.weights)
+    long = framing.tokenizer.resized(80, 41).encode(["9" * 40 + "+1"], "input")
+    framing._check_length(int(framing.tokenizer.significance(long).max()), 41, "these", long.shape[1])  # no refusal
+    with pytest.raises(ConfigError, match="relative"):
+        spec.make_options({"positions": "coupled-relative", "relative": -1})

@@ -20,6 +20,12 @@ Position schemes (``positions``):
 - ``coupled-rope``: the coupled ids, rotating queries and keys (RoPE) instead of a learned table:
   attention then sees only differences of places ("same place", "one place lower"), the same at
   every length, so no id has to be learned separately and no offsets are needed.
+- ``coupled-relative``: the coupled ids, as a learned bias on the attention logits per head and
+  difference of places (``id(query) - id(key)`` within ``relative`` places, one bias for every
+  larger difference, one for keys that are no digit), as T5's relative biases are over token
+  distances: no embedding of an id at all, so nothing the network learned depends on how long the
+  numbers were, and a key far from the query's place gets a bias that need not be told apart from
+  a nearer one by a learned table.
 
 The structural ids (``abacus``, ``coupled``) come from :meth:`Tokenizer.significance`, which
 knows where each number starts and which way it is written; answers must be written least
@@ -42,9 +48,10 @@ from .gpt_decoding import gpt_decoder
 from .registry import Shapes, register_model
 from .transformer import check_sizes
 
-SCHEMES = ("absolute", "sinusoidal", "none", "rope", "randomized", "abacus", "coupled", "coupled-rope")
-STRUCTURAL = ("abacus", "coupled", "coupled-rope")  # ids from the numbers' digits, not from token indices
+SCHEMES = ("absolute", "sinusoidal", "none", "rope", "randomized", "abacus", "coupled", "coupled-rope", "coupled-relative")
+STRUCTURAL = ("abacus", "coupled", "coupled-rope", "coupled-relative")  # ids from the numbers' digits, not from token indices
 ROTARY = ("rope", "coupled-rope")  # ids rotate queries and keys instead of being added to the tokens
+RELATIVE = ("coupled-relative",)  # ids bias the attention logits by their differences: no id range to train
 LEARNED = ("absolute", "randomized", "abacus", "coupled")  # an embedding table of max_position ids
 NEG = -1e9
 
@@ -61,6 +68,7 @@ class GPTOptions:
     sink: bool = True  # a learned key/value every head may attend to when no token matches
     log_scale: bool = False  # attention logits times log(tokens attended): as sharp among more tokens
     places: bool = False  # add an embedding of each digit's place in its number, the answer's digits too
+    relative: int = 2  # coupled-relative: differences of places with a bias of their own (larger ones share one)
 
     def check(self) -> None:
         check_sizes(self)
@@ -75,6 +83,8 @@ class GPTOptions:
             )
         if self.places and self.positions in ("abacus", "coupled"):
             raise ConfigError(f"option 'places' adds digit places to the positions, and {self.positions!r} ids are places already")
+        if not 0 <= self.relative <= 64:
+            raise ConfigError(f"option 'relative' (places each side with a bias of their own) must be between 0 and 64, got {self.relative}")
         if not 2 <= self.max_position <= 100_000:
             raise ConfigError(f"option 'max_position' must be between 2 and 100000, got {self.max_position}")
 
@@ -82,6 +92,8 @@ class GPTOptions:
 def needed_ids(scheme: str, top_place: int, question_length: int, answer_length: int) -> int:
     """The largest position id a question (its highest digit place, from the tokenizer) and an answer
     need, before offsets."""
+    if scheme in RELATIVE:
+        return 0  # only differences of ids are used: no table to run past
     if scheme in STRUCTURAL:
         return max(top_place, answer_length)
     return question_length + answer_length - 1
@@ -99,7 +111,7 @@ class PositionIds(layers.Layer):
 
     def answer_ids(self, t, question_length):
         """Ids of answer positions ``t`` (a tensor of indices) without offsets."""
-        if self.scheme in ("coupled", "coupled-rope"):
+        if self.scheme in ("coupled", "coupled-rope", "coupled-relative"):
             return t + 1  # the position that writes the digit of place t+1 lines up with those digits
         if self.scheme == "abacus":
             return t  # the token at t is the answer's digit of place t (the separator: 0)
@@ -231,10 +243,10 @@ class GPTBlock(layers.Layer):
     """Pre-norm causal self-attention and feed-forward; its projections are reused by the cached decoder."""
 
     def __init__(self, dim: int, heads: int, ff: int, dropout: float = 0.0, rope: bool = False, sink: bool = False,
-                 log_scale: bool = False, **kwargs):
+                 log_scale: bool = False, relative: int = -1, **kwargs):
         super().__init__(**kwargs)
         self.dim, self.heads, self.ff, self.dropout, self.rope, self.sink = dim, heads, ff, dropout, rope, sink
-        self.log_scale = log_scale
+        self.log_scale, self.relative = log_scale, relative  # relative -1: no biases by place differences
         self.norm1 = layers.LayerNormalization()
         self.qkv = layers.Dense(3 * dim)
         self.out = layers.Dense(dim)
@@ -256,7 +268,20 @@ class GPTBlock(layers.Layer):
             shape = (1, self.heads, 1, self.dim // self.heads)
             self.sink_key = self.add_weight(shape=shape, initializer="zeros", name="sink_key")
             self.sink_value = self.add_weight(shape=shape, initializer="zeros", name="sink_value")
+        if self.relative >= 0:
+            # one bias per head for each difference -relative..relative, one for larger ones, one for pairs where
+            # the query or the key has no place
+            self.relative_bias = self.add_weight(shape=(self.heads, 2 * self.relative + 3), initializer="zeros", name="relative_bias")
         super().build(x_shape)
+
+    def place_bias(self, query_ids, key_ids):
+        """``(n, heads, queries, keys)``: each head's learned bias for the difference of the ids."""
+        delta = query_ids[:, :, None] - key_ids[:, None, :]
+        far, nowhere = 2 * self.relative + 1, 2 * self.relative + 2
+        bucket = ops.where(ops.abs(delta) <= self.relative, delta + self.relative, far)
+        # a token with no place (operator, separator) has no difference to take: one bias, whatever the ids
+        bucket = ops.where((key_ids[:, None, :] == 0) | (query_ids[:, :, None] == 0), nowhere, bucket)
+        return ops.transpose(ops.take(self.relative_bias, bucket, axis=1), (1, 0, 2, 3))
 
     def project(self, x, positions):
         """Queries, keys and values ``(n, heads, length, d)`` of the tokens ``x``."""
@@ -267,14 +292,19 @@ class GPTBlock(layers.Layer):
             q, k = rotate(q, positions), rotate(k, positions)
         return q, k, v
 
-    def finish(self, x, q, k, v, allowed, training=False):
-        """The block's output for tokens ``x`` given their queries and every key/value they may see."""
+    def finish(self, x, q, k, v, allowed, training=False, bias=None):
+        """The block's output for tokens ``x`` given their queries and every key/value they may see (and
+        the place biases of those pairs, ``(n, heads, queries, keys)``)."""
         n = ops.shape(q)[0]
+        if bias is not None and self.sink:
+            bias = ops.pad(bias, [(0, 0), (0, 0), (0, 0), (1, 0)])  # the sink is no place: its logit stays as learned
         if self.sink:
             k = ops.concatenate([ops.broadcast_to(self.sink_key, (n, self.heads, 1, self.dim // self.heads)), k], axis=2)
             v = ops.concatenate([ops.broadcast_to(self.sink_value, (n, self.heads, 1, self.dim // self.heads)), v], axis=2)
             allowed = ops.concatenate([ops.ones_like(allowed[..., :1]), allowed], axis=-1)
         scores = ops.einsum("nhqd,nhkd->nhqk", q, k) / math.sqrt(self.dim // self.heads)
+        if bias is not None:
+            scores = scores + bias
         if self.log_scale:
             # a match must beat every other token: with logits growing like log(n) its share of the
             # attention does not shrink as sequences get longer than any trained on
@@ -291,11 +321,12 @@ class GPTBlock(layers.Layer):
         length = ops.shape(x)[1]
         causal = ops.arange(length)[:, None] >= ops.arange(length)[None, :]
         allowed = ops.logical_and(causal[None, None], ops.cast(keep, "bool")[:, None, None, :])
-        return self.finish(x, q, k, v, allowed, training)
+        bias = self.place_bias(positions, positions) if self.relative >= 0 else None
+        return self.finish(x, q, k, v, allowed, training, bias)
 
     def get_config(self):
         return {**super().get_config(), "dim": self.dim, "heads": self.heads, "ff": self.ff, "dropout": self.dropout, "rope": self.rope, "sink": self.sink,
-                "log_scale": self.log_scale}
+                "log_scale": self.log_scale, "relative": self.relative}
 
 
 @keras.saving.register_keras_serializable(package="arithseq")
@@ -355,7 +386,8 @@ def gpt(shapes: Shapes, options: GPTOptions) -> keras.Model:
     else:
         x = embedding(tokens, positions)
     for i in range(options.layers):
-        x = GPTBlock(options.dim, options.heads, options.ff, options.dropout, options.positions in ROTARY, options.sink, options.log_scale, name=f"block_{i}")(x, positions, keep)
+        relative = options.relative if options.positions in RELATIVE else -1
+        x = GPTBlock(options.dim, options.heads, options.ff, options.dropout, options.positions in ROTARY, options.sink, options.log_scale, relative, name=f"block_{i}")(x, positions, keep)
     x = layers.LayerNormalization(name="final_norm")(AnswerPart(name="answer_part")(x, answer))
     outputs = layers.Dense(shapes.vocab, activation="softmax", name="characters_out")(x)
     return keras.Model([question, places, answer], outputs, name="gpt")

@@ -42,11 +42,14 @@ def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callab
         allowed = tf.logical_and(causal[None, None], keep[:, None, None, :])
         keys, values = [], []
         spare = [[0, 0], [0, 0], [0, length - 1], [0, 0]]
+        # every token's id, the answer's included (coupled-relative biases the logits by their differences)
+        later = ids_layer.answer_ids(tf.range(1, length), q_len)
+        every_id = tf.concat([positions, tf.broadcast_to(later[None, :], [n, length - 1])], axis=1)
         for block in blocks:
             q, k, v = block.project(x, positions)
             keys.append(tf.pad(k, spare))
             values.append(tf.pad(v, spare))
-            x = block.finish(x, q, k, v, allowed)
+            x = block.finish(x, q, k, v, allowed, bias=block.place_bias(positions, positions) if block.relative >= 0 else None)
         first, probs = next_token(x)
         readable = tf.concat([keep, tf.ones([n, length - 1], tf.bool)], axis=1)
         written = tf.TensorArray(tf.int32, size=length).write(0, first)
@@ -70,7 +73,7 @@ def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callab
                 v_all = v_all * (1 - slot) + v * slot
                 new_keys.append(k_all)
                 new_values.append(v_all)
-                x = block.finish(x, q, k_all, v_all, allowed)
+                x = block.finish(x, q, k_all, v_all, allowed, bias=block.place_bias(pos, every_id) if block.relative >= 0 else None)
             token, probs = next_token(x)
             return t + 1, token, place, written.write(t, token), scores.write(t, probs), new_keys, new_values
 

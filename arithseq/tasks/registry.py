@@ -168,7 +168,7 @@ GPT_SUMS = dict(
     epochs=70,
     max_minutes=9,
 )
-GPT_SCHEMES = ("coupled", "coupled-rope", "abacus", "absolute", "sinusoidal", "rope", "randomized", "none")
+GPT_SCHEMES = ("coupled", "coupled-relative", "coupled-rope", "abacus", "absolute", "sinusoidal", "rope", "randomized", "none")
 
 
 def gpt_recipes(base: dict, schemes=GPT_SCHEMES, **changes) -> dict[str, dict]:

@@ -9,6 +9,12 @@ Recorded, those steps give the target formats a network can be taught to write:
     sums       12+34+56  ->  46;102              (each step's result: running sums)
     products   34*56     ->  34*56=204+1700=1904 (partial products a*b_j*10^j first)
 
+With ``magnitudes`` a sum or difference of signed numbers is worked through the
+magnitudes that give its result, its sign in front: ``12-34=-(34-12)=-22``,
+``(-42)+81=81-42=39``, ``(-3)-2=-(3+2)=-5``. Nobody subtracts a larger number from a
+smaller one digit by digit: the comparison is written down first, and the digits
+are then a plain sum or a difference with no sign to settle at its end.
+
 Operands that are negative or fractions are written in brackets (``(-3/4)*5``), so
 every step reads as an expression of its own. With ``reverse_output`` every number
 of a scratchpad is written least significant digit first, but the steps keep
@@ -146,16 +152,20 @@ def final_answers(texts: np.ndarray, target: str, reverse: bool) -> np.ndarray:
     return reverse_numbers(last) if reverse else last
 
 
-def scratchpads(steps: Steps, answers: np.ndarray, target: str, reverse: bool) -> np.ndarray:
+def scratchpads(steps: Steps, answers: np.ndarray, target: str, reverse: bool, magnitudes: bool = False) -> np.ndarray:
     """The target text of every row (``answers`` are the rows' final answers, for rows without steps)."""
     n = len(answers)
     exprs, results = steps.expressions(), steps.results()
     if target == "sums":
         segment = results
     else:
-        segment = np.strings.add(np.strings.add(exprs, "="), results)
+        worked = np.full(len(exprs), "", dtype=str)
         if target == "products":
-            segment = np.where(_multiplied(steps), np.strings.add(np.strings.add(np.strings.add(exprs, "="), _partial_products(steps)), np.strings.add("=", results)), segment)
+            worked = np.where(_multiplied(steps), _partial_products(steps), worked)
+        if magnitudes:
+            worked = np.where(worked == "", _magnitudes(steps), worked)
+        worked = np.where(worked == "", worked, np.strings.add(worked, "="))
+        segment = np.strings.add(np.strings.add(np.strings.add(exprs, "="), worked), results)
     position, counts = steps.row_starts(n)
     out = np.where(counts == 0, answers, "").astype(object)
     for p in range(int(counts.max(initial=0))):
@@ -183,6 +193,31 @@ def _multiplied(steps: Steps) -> np.ndarray:
         return np.zeros(len(steps.row), bool)
     whole = (steps.left[1] == 1) & (steps.right[1] == 1)
     return (steps.op == "mul") & whole & (np.abs(steps.right[0].astype(object)) >= 10).astype(bool)
+
+
+def _magnitudes(steps: Steps) -> np.ndarray:
+    """A signed sum or difference of whole numbers as the operation on magnitudes that gives its
+    result, sign in front (``-(34-12)`` for 12-34); "" where the step reads so already (``a+b``,
+    ``a-b`` with a >= b >= 0) and for every other step."""
+    if steps.right is None or not len(steps.row):
+        return np.zeros(len(steps.row), dtype=str)
+    out = []
+    for op, a, b, da, db, unary in zip(steps.op.tolist(), steps.left[0].tolist(), steps.right[0].tolist(),
+                                       steps.left[1].tolist(), steps.right[1].tolist(), steps.unary.tolist()):
+        if unary or op not in ("add", "sub") or da != 1 or db != 1:
+            out.append("")
+            continue
+        b = b if op == "add" else -b
+        if (a >= 0 and b >= 0 and op == "add") or (op == "sub" and a >= -b >= 0):
+            out.append("")  # written as it is computed already
+        elif a >= 0 and b >= 0:
+            out.append(f"{a}+{b}")
+        elif a < 0 and b < 0:
+            out.append(f"-({-a}+{-b})")
+        else:
+            plus, minus = (a, -b) if a >= 0 else (b, -a)
+            out.append(f"{plus}-{minus}" if plus >= minus else f"-({minus}-{plus})")
+    return np.array(out, dtype=str)
 
 
 def _partial_products(steps: Steps) -> np.ndarray:

@@ -151,6 +151,8 @@ class Task:
         segment = 2 * (value + 2) + symbol + 1 + value
         if self.config.target == "products":
             segment += len(str(bound.num)) * (value + 1) + 1
+        if self.config.magnitudes:
+            segment += 2 * value + 6  # "-(b-a)=" before a signed sum's result
         return steps * (segment + 1)
 
     # -- options ------------------------------------------------------------------
@@ -211,7 +213,7 @@ class Task:
         if not self.scratchpad:
             return answer
         steps = exact_steps(self.grammar, [expression])
-        return str(scratchpads(steps, np.array([answer]), self.config.target, self.config.reverse_output)[0])
+        return str(scratchpads(steps, np.array([answer]), self.config.target, self.config.reverse_output, self.config.magnitudes)[0])
 
     # -- every problem ---------------------------------------------------------------------
     @functools.cached_property
@@ -230,7 +232,7 @@ class Task:
         # every problem is judged on what the network is taught to write: the scratchpad, not the bare answer
         config = self.config
         for batch in batches:
-            targets = scratchpads(batch.steps, batch.targets, config.target, config.reverse_output)
+            targets = scratchpads(batch.steps, batch.targets, config.target, config.reverse_output, config.magnitudes)
             yield Batch(batch.inputs, targets, batch.numerators, batch.denominators, batch.numbers, batch.steps)
 
     # -- reading what people type ---------------------------------------------------------
@@ -373,7 +375,7 @@ class Task:
         targets = format_answers(num[rows], den[rows])
         trace = None if recorder is None else record(recorder, m).take(rows)
         if self.scratchpad:
-            targets = scratchpads(trace, targets, config.target, config.reverse_output)
+            targets = scratchpads(trace, targets, config.target, config.reverse_output, config.magnitudes)
         self._check_output_lengths(targets)
         # rows use the first `terms` of their drawn numbers; the rest are marked absent
         numbers = leaves
