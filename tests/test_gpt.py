@@ -280,3 +280,29 @@ def test_a_coupled_relative_model_needs_no_id_table_and_refuses_no_length():
     framing._check_length(int(framing.tokenizer.significance(long).max()), 41, "these", long.shape[1])  # no refusal
     with pytest.raises(ConfigError, match="relative"):
         spec.make_options({"positions": "coupled-relative", "relative": -1})
+
+
+@pytest.mark.parametrize("scheme", ["coupled", "coupled-relative"])
+def test_a_window_of_places_keeps_digits_from_attending_far_and_the_cache_agrees(scheme):
+    from arithseq.models.gpt import GPTBlock
+
+    block = GPTBlock(16, 2, 32, window=1)
+    ids = np.array([[0, 3, 1, 4, 2]], np.int32)
+    allowed, bias = block.place_terms(ids, ids, np.ones((1, 1, 5, 5), bool))
+    assert bias is None
+    # digits at most one place apart, and every pair with a token that has no place (an operator)
+    assert np.asarray(allowed)[0, 0].astype(int).tolist() == [[1] * 5, [1, 1, 0, 1, 1], [1, 0, 1, 0, 1], [1, 1, 0, 1, 0], [1, 1, 1, 0, 1]]
+    framing, spec, _ = framing_of(scheme, values=(0, 999))
+    options = spec.make_options({**TINY, "positions": scheme, "window": 1})
+    keras.utils.set_random_seed(2)
+    model = spec.build(framing.shapes(), options)
+    tok = framing.tokenizer
+    question = tok.encode(["2+2", "10+10", "999+999", *framing.task.sample(13, 0).inputs], "input")
+    places = tok.significance(question)
+    start = framing.shapes().start_id
+    cached, cached_probs = gpt_decoder(model, start, cache=True)(question, places, tok.output_length, scores=True)
+    again, probs = gpt_decoder(model, start, cache=False)(question, places, tok.output_length, scores=True)
+    assert np.array_equal(cached, again)
+    np.testing.assert_allclose(cached_probs, probs, atol=2e-5)
+    with pytest.raises(ConfigError, match="window.*counts places"):
+        spec.make_options({"positions": "absolute", "window": 2})

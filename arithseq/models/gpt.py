@@ -69,6 +69,7 @@ class GPTOptions:
     log_scale: bool = False  # attention logits times log(tokens attended): as sharp among more tokens
     places: bool = False  # add an embedding of each digit's place in its number, the answer's digits too
     relative: int = 2  # coupled-relative: differences of places with a bias of their own (larger ones share one)
+    window: int = 0  # structural ids: a digit attends only to digits within this many places of its own (0: all)
 
     def check(self) -> None:
         check_sizes(self)
@@ -83,6 +84,10 @@ class GPTOptions:
             )
         if self.places and self.positions in ("abacus", "coupled"):
             raise ConfigError(f"option 'places' adds digit places to the positions, and {self.positions!r} ids are places already")
+        if self.window and self.positions not in STRUCTURAL:
+            raise ConfigError(f"option 'window' counts places, which only {', '.join(STRUCTURAL)} ids give; got positions {self.positions!r}")
+        if not 0 <= self.window <= 64:
+            raise ConfigError(f"option 'window' (places each side a digit attends to; 0 for all) must be between 0 and 64, got {self.window}")
         if not 0 <= self.relative <= 64:
             raise ConfigError(f"option 'relative' (places each side with a bias of their own) must be between 0 and 64, got {self.relative}")
         if not 2 <= self.max_position <= 100_000:
@@ -243,10 +248,11 @@ class GPTBlock(layers.Layer):
     """Pre-norm causal self-attention and feed-forward; its projections are reused by the cached decoder."""
 
     def __init__(self, dim: int, heads: int, ff: int, dropout: float = 0.0, rope: bool = False, sink: bool = False,
-                 log_scale: bool = False, relative: int = -1, **kwargs):
+                 log_scale: bool = False, relative: int = -1, window: int = 0, **kwargs):
         super().__init__(**kwargs)
         self.dim, self.heads, self.ff, self.dropout, self.rope, self.sink = dim, heads, ff, dropout, rope, sink
         self.log_scale, self.relative = log_scale, relative  # relative -1: no biases by place differences
+        self.window = window
         self.norm1 = layers.LayerNormalization()
         self.qkv = layers.Dense(3 * dim)
         self.out = layers.Dense(dim)
@@ -282,6 +288,15 @@ class GPTBlock(layers.Layer):
         # a token with no place (operator, separator) has no difference to take: one bias, whatever the ids
         bucket = ops.where((key_ids[:, None, :] == 0) | (query_ids[:, :, None] == 0), nowhere, bucket)
         return ops.transpose(ops.take(self.relative_bias, bucket, axis=1), (1, 0, 2, 3))
+
+    def place_terms(self, query_ids, key_ids, allowed):
+        """``allowed`` narrowed to the ``window`` (digit pairs at most that many places apart), and the
+        place biases (None without them): what attention adds to its logits from the ids alone."""
+        if self.window:
+            apart = ops.abs(query_ids[:, :, None] - key_ids[:, None, :]) > self.window
+            digits = (query_ids[:, :, None] > 0) & (key_ids[:, None, :] > 0)
+            allowed = ops.logical_and(allowed, ops.logical_not(apart & digits)[:, None])
+        return allowed, (self.place_bias(query_ids, key_ids) if self.relative >= 0 else None)
 
     def project(self, x, positions):
         """Queries, keys and values ``(n, heads, length, d)`` of the tokens ``x``."""
@@ -321,12 +336,12 @@ class GPTBlock(layers.Layer):
         length = ops.shape(x)[1]
         causal = ops.arange(length)[:, None] >= ops.arange(length)[None, :]
         allowed = ops.logical_and(causal[None, None], ops.cast(keep, "bool")[:, None, None, :])
-        bias = self.place_bias(positions, positions) if self.relative >= 0 else None
+        allowed, bias = self.place_terms(positions, positions, allowed)
         return self.finish(x, q, k, v, allowed, training, bias)
 
     def get_config(self):
         return {**super().get_config(), "dim": self.dim, "heads": self.heads, "ff": self.ff, "dropout": self.dropout, "rope": self.rope, "sink": self.sink,
-                "log_scale": self.log_scale, "relative": self.relative}
+                "log_scale": self.log_scale, "relative": self.relative, "window": self.window}
 
 
 @keras.saving.register_keras_serializable(package="arithseq")
@@ -365,7 +380,7 @@ class AnswerPart(layers.Layer):
         return keras.KerasTensor((x.shape[0], answer.shape[1], x.shape[2]), x.dtype)
 
 
-@register_model("gpt", framing="decoder-only", options=GPTOptions, decoder=gpt_decoder, summary="Decoder-only causal Transformer (question, separator, answer); positions absolute/sinusoidal/none/rope/randomized/abacus/coupled/coupled-rope.")
+@register_model("gpt", framing="decoder-only", options=GPTOptions, decoder=gpt_decoder, summary="Decoder-only causal Transformer (question, separator, answer); positions absolute/sinusoidal/none/rope/randomized/abacus/coupled/coupled-rope/coupled-relative.")
 def gpt(shapes: Shapes, options: GPTOptions) -> keras.Model:
     """Decoder-only causal Transformer: question, separator, answer in one sequence; decoded by gpt_decoding.py."""
     if shapes.input_vocab != shapes.vocab:
@@ -387,7 +402,7 @@ def gpt(shapes: Shapes, options: GPTOptions) -> keras.Model:
         x = embedding(tokens, positions)
     for i in range(options.layers):
         relative = options.relative if options.positions in RELATIVE else -1
-        x = GPTBlock(options.dim, options.heads, options.ff, options.dropout, options.positions in ROTARY, options.sink, options.log_scale, relative, name=f"block_{i}")(x, positions, keep)
+        x = GPTBlock(options.dim, options.heads, options.ff, options.dropout, options.positions in ROTARY, options.sink, options.log_scale, relative, options.window, name=f"block_{i}")(x, positions, keep)
     x = layers.LayerNormalization(name="final_norm")(AnswerPart(name="answer_part")(x, answer))
     outputs = layers.Dense(shapes.vocab, activation="softmax", name="characters_out")(x)
     return keras.Model([question, places, answer], outputs, name="gpt")

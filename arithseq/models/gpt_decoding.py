@@ -49,7 +49,8 @@ def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callab
             q, k, v = block.project(x, positions)
             keys.append(tf.pad(k, spare))
             values.append(tf.pad(v, spare))
-            x = block.finish(x, q, k, v, allowed, bias=block.place_bias(positions, positions) if block.relative >= 0 else None)
+            narrowed, bias = block.place_terms(positions, positions, allowed)
+            x = block.finish(x, q, k, v, narrowed, bias=bias)
         first, probs = next_token(x)
         readable = tf.concat([keep, tf.ones([n, length - 1], tf.bool)], axis=1)
         written = tf.TensorArray(tf.int32, size=length).write(0, first)
@@ -73,7 +74,8 @@ def gpt_decoder(model: keras.Model, start_id: int, cache: bool = True) -> Callab
                 v_all = v_all * (1 - slot) + v * slot
                 new_keys.append(k_all)
                 new_values.append(v_all)
-                x = block.finish(x, q, k_all, v_all, allowed, bias=block.place_bias(pos, every_id) if block.relative >= 0 else None)
+                narrowed, bias = block.place_terms(pos, every_id, allowed)
+                x = block.finish(x, q, k_all, v_all, narrowed, bias=bias)
             token, probs = next_token(x)
             return t + 1, token, place, written.write(t, token), scores.write(t, probs), new_keys, new_values
 
