@@ -85,8 +85,9 @@ def _recipes(entry) -> str:
         mode = "decoding loop" if options.get("target") == "steps" else "single pass"
         default = " (default)" if name == entry.default_recipe else ""
         model = recipe.get("model", "attention")
-        if "positions" in recipe.get("model_options", {}):
-            model += f" positions={recipe['model_options']['positions']}"
+        for key in ("positions", "window", "places"):
+            if key in recipe.get("model_options", {}):
+                model += f" {key}={str(recipe['model_options'][key]).lower()}"
         values = options.get("values")
         trained = f", numbers {values[0]}-{values[1]}" if values else ""
         detail = model + (f", {format_}" if format_ else "") + trained

@@ -149,10 +149,11 @@ class Task:
             return steps * (value + 1)
         symbol = max((len(NODES.get(op).symbol or op) for op in self.table.ops_used), default=1)
         segment = 2 * (value + 2) + symbol + 1 + value
-        if self.config.target == "products":
-            segment += len(str(bound.num)) * (value + 1) + 1
+        # a step is worked one way at most: a product's partial products or a signed sum's magnitudes
+        worked = [len(str(bound.num)) * (value + 1) + 1] if self.config.target == "products" else []
         if self.config.magnitudes:
-            segment += 2 * value + 6  # "-(b-a)=" before a signed sum's result
+            worked.append(2 * value + 6)  # "-(b-a)=" before a signed sum's result
+        segment += max(worked, default=0)
         return steps * (segment + 1)
 
     # -- options ------------------------------------------------------------------
