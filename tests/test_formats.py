@@ -222,3 +222,45 @@ def test_a_decoding_loop_is_judged_and_answers_with_the_steps_it_was_trained_on(
     assert run.predict([longest, "1+2"])[0] == alone[0]
     right, total = run.framing.step_accuracy(run.model, sample)
     assert run.evaluate(n=40, seed=5).steps_right == pytest.approx(right / total)
+
+
+def fraction_steps(expression: str, reverse: bool = False) -> list[tuple[str, str]]:
+    from arithseq.tasks.steps import step_targets
+
+    task = arithseq.get_task("brackets", target="steps", fractions=True, reverse_output=reverse)
+    steps = exact_steps(task.grammar, [expression])
+    return list(zip(steps.expressions().tolist(), step_targets(steps, "products", reverse, fractions=True).tolist()))
+
+
+def test_fraction_steps_write_products_the_numerators_sum_and_the_reduction_before_the_result():
+    assert fraction_steps("9/8-7") == [("9/8", "9/8"), ("(9/8)-7", "7*8=56;9-56=-47;-47/8")]
+    assert fraction_steps("3/2/6")[-1] == ("(3/2)/6", "2*6=12;3/12=1/4")
+    assert fraction_steps("3/4+5/6")[-1] == ("(3/4)+(5/6)", "3*6=18;5*4=20;4*6=24;18+20=38;38/24=19/12")
+    assert fraction_steps("16/14") == [("16/14", "16/14=8/7")]  # a division of whole numbers: the reduction
+    assert fraction_steps("5/8") == [("5/8", "5/8")]  # nothing to reduce: nothing written before it
+    assert fraction_steps("6/-1")[-1] == ("6/(-1)", "6/(-1)=-6")
+    assert fraction_steps("2*3+4") == [("2*3", "6"), ("6+4", "10")]  # whole-number steps as before
+    assert fraction_steps("9/8-7", reverse=True)[-1] == ("(9/8)-7", "7*8=65;9-65=-74;-74/8")
+
+
+def test_every_fraction_step_is_worked_right_and_ends_with_its_result():
+    from fractions import Fraction
+
+    from arithseq.tasks.steps import step_targets
+
+    task = arithseq.get_task("brackets", target="steps", fractions=True)
+    steps = task.sample(3000, seed=6, steps=True).steps
+    worked = step_targets(steps, "products", False, fractions=True)
+    assert final_answers(worked, "products", False).tolist() == steps.results().tolist()
+    longest = int(np.strings.str_len(worked).max())
+    assert longest <= task.max_output_length and set("".join(worked.tolist())) <= set(task.alphabet)
+    checked = 0
+    for text in worked.tolist():
+        for part in text.split(";"):
+            sides = part.split("=")
+            if len(sides) == 2:
+                checked += 1
+                assert Fraction(eval(sides[0].replace("/", "*Fraction(1,1)/"))) == Fraction(sides[1].replace("(", "").replace(")", ""))
+    assert checked > 1000
+    with pytest.raises(arithseq.ConfigError, match="fractions.*target=steps"):
+        arithseq.get_task("brackets", fractions=True)

@@ -177,14 +177,16 @@ class AutoregressiveFraming(Framing):
         """The longest target of a large sample, its end mark and a margin, a multiple of TRIM_STEP
         (one width for every batch: Keras feeds batches of one shape)."""
         if self._width is None:
-            full = self.tokenizer.output_length
             if self.task.from_data:
-                self._width = full
+                self._width = self.tokenizer.output_length
             else:
-                sample = self.task.sample(20_000, np.random.default_rng(0))
-                longest = int(np.strings.str_len(sample.targets).max()) + 1 + TRIM_STEP
-                self._width = min(full, -(-longest // TRIM_STEP) * TRIM_STEP)
+                self.fit_width(self.task.sample(20_000, np.random.default_rng(0)).targets)
         return self._width
+
+    def fit_width(self, targets: np.ndarray) -> None:
+        """Set the training width from a sample of targets (a decoding loop's are its steps')."""
+        longest = int(np.strings.str_len(targets).max()) + 1 + TRIM_STEP
+        self._width = min(self.tokenizer.output_length, -(-longest // TRIM_STEP) * TRIM_STEP)
 
     def _decoder(self, model):
         """One decoder per model however many framings (evaluations) use it: its compiled loop is traced

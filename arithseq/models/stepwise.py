@@ -37,8 +37,11 @@ class StepwiseFraming:
         self.spec, self.options, self.task, self.tokenizer = inner.spec, inner.options, inner.task, inner.tokenizer
         self.loss = inner.loss
         config = self.task.config
-        self.step_target = "products" if config.partial_products else "answer"
-        self.reverse_steps = config.reverse_output and config.partial_products
+        self.fractions = config.fractions
+        worked = config.partial_products or config.fractions  # the step's working is written before its result
+        self.step_target = "products" if worked else "answer"
+        self.reverse_steps = config.reverse_output and worked
+        self.fitted = False
 
     def shapes(self) -> Shapes:
         return self.inner.shapes()
@@ -49,11 +52,23 @@ class StepwiseFraming:
     # -- training: every step of every expression is one example ---------------------------
     def step_batch(self, batch: Batch) -> Batch:
         steps = batch.steps if batch.steps is not None else exact_steps(self.task.grammar, batch.inputs.tolist())
-        targets = step_targets(steps, self.step_target, self.reverse_steps)
+        targets = step_targets(steps, self.step_target, self.reverse_steps, self.fractions)
         return Batch(steps.expressions(), targets, None, None)
 
     def arrays(self, batch: Batch):
+        if self.step_target == "products" and not self.fitted and hasattr(self.inner, "fit_width"):
+            # worked steps are right-padded and cut to a training width: the steps' own, not the answers'
+            sample = self.step_batch(self.task.sample(5_000, np.random.default_rng(0), steps=True))
+            self.inner.fit_width(sample.targets)
+            self.fitted = True
         return self.inner.arrays(self.step_batch(batch))
+
+    def buckets(self, y, batch_size, rng):
+        grouping = getattr(self.inner, "buckets", None)
+        return grouping(y, batch_size, rng) if grouping else None
+
+    def cut(self, x, y, width):
+        return self.inner.cut(x, y, width)
 
     def step_accuracy(self, model, batch: Batch) -> tuple[int, int]:
         """Steps computed right when each is given the exact values (teacher forcing), and how many."""

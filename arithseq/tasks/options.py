@@ -18,7 +18,7 @@ from ..options import did_you_mean, got, parse_bool, parse_int_range, parse_weig
 TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
 # options that set how problems and answers are written (they belong to a trained model, not to a test)
 FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "input_format", "pad", "pad_side",
-                  "target", "partial_products", "magnitudes")
+                  "target", "partial_products", "magnitudes", "fractions")
 MAX_VALUE_DIGITS = 1000  # numbers a task draws have at most this many digits (digits=D, values=LO-HI)
 
 
@@ -47,6 +47,7 @@ class TaskConfig:
     target: str = "answer"
     partial_products: bool = False
     magnitudes: bool = False
+    fractions: bool = False
     carry_chains: float = 0.0
     chain_length: tuple[int, int] = (0, 0)
     carry_runs: float = 0.0
@@ -95,6 +96,8 @@ OPTION_HELP: dict[str, str] = {
     "partial_products": "with target=steps: a multi-digit product's partial products come before its result",
     "magnitudes": "with a trace or products scratchpad: a signed sum or difference is worked on the magnitudes that give "
     "its result, its sign in front (12-34=-(34-12)=-22, (-42)+81=81-42=39)",
+    "fractions": "with target=steps: a division or a step on a fraction writes its working first (each product "
+    "of numerators and denominators, the numerators' sum, the fraction before its reduction): (9/8)-7 -> 7*8=56;9-56=-47;-47/8",
     "carry_chains": "share of sums drawn with a carry chain: a column that carries, then columns whose digits sum "
     "to exactly 9, which pass the carry on (2-number sums)",
     "chain_length": "how many columns a carry chain passes through, N or MIN-MAX (0: 1 to all but one of the digits)",
@@ -174,7 +177,7 @@ def _coerce(key: str, value: Any) -> Any:
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes"}:
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "fractions"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -210,6 +213,8 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'numbers' must be 'uniform' or 'by-digits', got {got(config.numbers)}")
     if config.target not in TARGETS:
         raise ConfigError(f"option 'target' must be one of {', '.join(TARGETS)}, got {got(config.target)}")
+    if config.fractions and config.target != "steps":
+        raise ConfigError(f"option 'fractions' writes the working of one step at a time: it needs target=steps, got target={config.target}")
     if config.magnitudes and config.target not in ("trace", "products"):
         raise ConfigError(f"option 'magnitudes' works through a scratchpad's sums: it needs target=trace or target=products, got target={config.target}")
     if config.input_format not in {"text", "columns"}:

@@ -23,6 +23,7 @@ their order: the final answer stays last.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -177,14 +178,59 @@ def scratchpads(steps: Steps, answers: np.ndarray, target: str, reverse: bool, m
     return reverse_numbers(text) if reverse else text
 
 
-def step_targets(steps: Steps, target: str, reverse: bool) -> np.ndarray:
+def step_targets(steps: Steps, target: str, reverse: bool, fractions: bool = False) -> np.ndarray:
     """What a network computing one step at a time writes for each step: its result, after the
-    partial products of a multi-digit product with ``target="products"``."""
+    partial products of a multi-digit product with ``target="products"``, and after a division's or a
+    fraction's working with ``fractions``."""
     results = steps.results()
+    worked = target == "products" or fractions
     if target == "products":
-        worked = np.strings.add(np.strings.add(_partial_products(steps), "="), results)
-        results = np.where(_multiplied(steps), worked, results)
-    return reverse_numbers(results) if reverse and target == "products" else results
+        products = np.strings.add(np.strings.add(_partial_products(steps), "="), results)
+        results = np.where(_multiplied(steps), products, results)
+    if fractions:
+        work = _fraction_work(steps)
+        results = np.where(work == "", results, np.strings.add(work, results))
+    return reverse_numbers(results) if reverse and worked else results
+
+
+def _fraction_work(steps: Steps) -> np.ndarray:
+    """A division's or a fraction's working, before its result: each product of a numerator or
+    denominator that is not a product by 1, the numerators' sum, then the fraction before its
+    reduction where there is one (``(9/8)-7`` -> ``7*8=56;9-56=-47;``, ``(3/2)/6`` -> ``2*6=12;3/12=``,
+    ``16/14`` -> ``16/14=``): every part is a whole-number step of its own, the reduction comes last."""
+    if steps.right is None or not len(steps.row):
+        return np.zeros(len(steps.row), dtype=str)
+    out = []
+    for op, a, b, c, d, unary in zip(steps.op.tolist(), steps.left[0].tolist(), steps.left[1].tolist(),
+                                     steps.right[0].tolist(), steps.right[1].tolist(), steps.unary.tolist()):
+        if unary or op not in ("add", "sub", "mul", "div") or (b == 1 and d == 1 and op != "div"):
+            out.append("")
+            continue
+        parts = []
+
+        def product(x: int, y: int) -> int:
+            if x != 1 and y != 1:
+                parts.append(f"{_operand(x)}*{_operand(y)}={x * y}")
+            return x * y
+
+        if op == "mul":
+            top, bottom = product(a, c), product(b, d)
+        elif op == "div":
+            top, bottom = product(a, d), product(b, c)
+        else:
+            left, right, bottom = product(a, d), product(c, b), product(b, d)
+            symbol = "+" if op == "add" else "-"
+            top = left + right if op == "add" else left - right
+            parts.append(f"{left}{symbol}{_operand(right)}={top}")
+        if bottom < 0 or math.gcd(top, bottom) != 1 or bottom == 1:  # the fraction still to reduce
+            out.append(";".join([*parts, f"{top}/{_operand(bottom)}"]) + "=")
+        else:
+            out.append(";".join(parts) + ";" if parts else "")
+    return np.array(out, dtype=str)
+
+
+def _operand(value: int) -> str:
+    return f"({value})" if value < 0 else str(value)
 
 
 def _multiplied(steps: Steps) -> np.ndarray:

@@ -61,9 +61,7 @@ class Task:
         self.grammar: Grammar = load_grammar(config.grammar)
         self._check_operators()
         lo, hi = config.values
-        self.table = DerivationTable(
-            self.grammar, self._weight, config.terms, config.depth, len(str(hi)), Bound(hi)
-        )
+        self.table = DerivationTable(self.grammar, self._weight, config.terms, config.depth, len(str(hi)), Bound(hi))
         limits = self.table.limits
         bound = limits.output_bound
         if any(too_big(b.num) or too_big(b.den) for b in (bound, limits.value_bound)):
@@ -75,9 +73,7 @@ class Task:
         self.rational_answers = config.division == "rational" and "div" in self.table.ops_used
         sign = 1 if self.negative_answers else 0
         self.max_input_length: int = limits.input_length
-        self.max_output_length: int = len(str(bound.num)) + sign + (
-            1 + len(str(bound.den)) if self.rational_answers else 0
-        )
+        self.max_output_length: int = len(str(bound.num)) + sign + (1 + len(str(bound.den)) if self.rational_answers else 0)
         extra = ("-" if self.negative_answers else "") + ("/" if self.rational_answers else "")
         self.scratchpad = config.target in ("trace", "sums", "products")
         if self.scratchpad:
@@ -129,6 +125,7 @@ class Task:
         chars = "".join(NODES.get(op).symbol or "" for op in self.table.ops_used)
         chars += "()" if bound.negative or self.rational_answers else ""
         chars += "+=" if self.config.partial_products else ""
+        chars += "*+-=;()/" if self.config.fractions else ""
         return chars + ("-" if bound.negative else "") + ("/" if self.rational_answers else "")
 
     def _step_lengths(self) -> tuple[int, int]:
@@ -138,6 +135,9 @@ class Task:
         written = value
         if self.config.partial_products:
             written += len(str(self.table.limits.value_bound.num)) * (value + 1) + 1
+        if self.config.fractions:
+            # at most three products, a sum and a fraction to reduce, each "x op y=z;" of values this wide
+            written += 5 * (3 * (value + 2) + 3)
         return 2 * (value + 2) + symbol, written
 
     def _scratchpad_length(self) -> int:
