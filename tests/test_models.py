@@ -199,3 +199,29 @@ def test_scratchpad_batches_are_trimmed_and_greedy_decoding_stops_when_every_row
         ends = [t for t in range(len(b)) if b[t] == tok.pad_id and written.size and t > written[0]]
         stop = ends[0] + 1 if ends else len(b)
         assert (a[:stop] == b[:stop]).all()
+    # batches of like length: every example once, each batch cut to its own longest target
+    big = run.task.sample(1000, np.random.default_rng(1))
+    (_, _), y = run.framing.arrays(big)
+    order, widths = run.framing.buckets(y, 64, np.random.default_rng(2))
+    assert sorted(order.tolist()) == list(range(len(y)))
+    assert (widths % F.TRIM_STEP == 0).all() and widths.max() <= y.shape[1]
+    for k, width in enumerate(widths.tolist()):
+        rows = y[order[k * 64 : (k + 1) * 64]]
+        assert (rows[:, width - 1 :] == tok.pad_id).all()  # each target and its end mark fit
+    # Keras reads the shapes of the first two batches for all of them: they get two widths if there are two
+    lengths = np.r_[np.full(900, 3), np.full(100, 20)]
+    synthetic = np.where(np.arange(48)[None, :] < lengths[:, None], 0, tok.pad_id).astype(np.int32)
+    for seed in range(5):
+        _, widths = run.framing.buckets(synthetic, 64, np.random.default_rng(seed))
+        assert sorted(set(widths.tolist())) == [16, 32] and widths[0] != widths[1]
+    # the command line prints the answer in reading order first, then the scratchpad as written
+    from typer.testing import CliRunner
+
+    from arithseq.cli import app
+    from arithseq.tasks.steps import final_answers
+
+    result = CliRunner().invoke(app, ["predict", str(tmp_path / "run"), "2+2", "7*8", "10+10"])
+    assert result.exit_code == 0, result.output
+    for line in result.output.strip().splitlines()[-3:]:
+        answer, written = line.split("  (", 1)
+        assert written.endswith(")") and answer == final_answers(np.array([written[:-1]]), "products", True)[0]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
+import numpy as np
 import typer
 
 from ..errors import ConfigError
@@ -204,6 +205,8 @@ def predict(
             answers = [""] * len(chunk)
             for k, text in result.answers.items():
                 answers[filled[k]] = text
+            if getattr(loaded.task, "scratchpad", False) and result.answers:
+                answers = _with_scratchpads(loaded.task.config, answers)
             sys.stdout.write("\n".join(answers) + "\n")
             sys.stdout.flush()
             seen += len(chunk)
@@ -215,3 +218,12 @@ def predict(
     if failed:
         typer.echo(f"error: {failed:,} of {seen:,} {where}s could not be answered", err=True)
         raise typer.Exit(2)
+
+
+def _with_scratchpads(config, written: list[str]) -> list[str]:
+    """A scratchpad run's lines: the answer in reading order first (what a script reads), then the
+    scratchpad as the network wrote it (``100  (99+1=001)`` for a reversed one)."""
+    from ..tasks.steps import final_answers
+
+    answers = final_answers(np.array(written, dtype=str), config.target, config.reverse_output).tolist()
+    return [f"{answer}  ({text})" if text else "" for answer, text in zip(answers, written)]

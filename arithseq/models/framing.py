@@ -207,6 +207,9 @@ class AutoregressiveFraming(Framing):
             # wrong whatever it writes next, so the loose length bound of a scratchpad (hundreds of
             # characters an untrained network never stops writing) need not be decoded
             length = min(full, int(np.strings.str_len(batch.targets).max()) + 1)
+        if tokenizer._pad_side("output") == "right" and full == self.tokenizer.output_length and not self.task.from_data:
+            # nor past the width it was trained to: positions beyond it were never taught to write
+            length = min(length, self._training_width())
         out = []
         for i in range(0, len(inputs), PREDICT_BATCH):
             ids = tokenizer.encode(inputs[i : i + PREDICT_BATCH], "input")

@@ -56,12 +56,15 @@ class StepwiseFraming:
         return Batch(steps.expressions(), targets, None, None)
 
     def arrays(self, batch: Batch):
+        self._fit_width()
+        return self.inner.arrays(self.step_batch(batch))
+
+    def _fit_width(self) -> None:
+        """Worked steps are right-padded, trained and decoded to a width: the steps' own, not the answers'."""
         if self.step_target == "products" and not self.fitted and hasattr(self.inner, "fit_width"):
-            # worked steps are right-padded and cut to a training width: the steps' own, not the answers'
             sample = self.step_batch(self.task.sample(5_000, np.random.default_rng(0), steps=True))
             self.inner.fit_width(sample.targets)
             self.fitted = True
-        return self.inner.arrays(self.step_batch(batch))
 
     def buckets(self, y, batch_size, rng):
         grouping = getattr(self.inner, "buckets", None)
@@ -123,6 +126,7 @@ class StepwiseFraming:
     def _compute(self, model, steps: np.ndarray, tokenizer: Tokenizer) -> tuple[np.ndarray, np.ndarray]:
         """What the network wrote for each step, and its result (the final answer, after any partial products)."""
         tokenizer = _long_enough(tokenizer, steps, self.spec.framing in ("autoregressive", "decoder-only"))
+        self._fit_width()
         written = self.inner.predict(model, Batch(steps, None, None, None), tokenizer)
         result = final_answers(written, self.step_target, self.reverse_steps) if self.step_target == "products" else written
         return written, result
