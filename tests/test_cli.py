@@ -91,3 +91,27 @@ def test_errors_exit_nonzero_without_traceback():
         result = run(*args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output and "Traceback" not in result.output
+
+
+def test_square_brackets_in_help_texts_are_shown_not_read_as_markup():
+    """Rich reads "[task]" as a style tag and drops it: `train --help` once said "any file with , , "."""
+    import re
+
+    import typer
+
+    def commands(group, path=()):
+        for name, command in getattr(group, "commands", {}).items():
+            yield (*path, name), command
+            yield from commands(command, (*path, name))
+
+    checked = 0
+    for path, command in commands(typer.main.get_command(app)):
+        bracketed = [p for p in command.params if "[" in (getattr(p, "help", None) or "")]
+        if not bracketed:
+            continue
+        shown = " ".join(runner.invoke(app, [*path, "--help"], env={"COLUMNS": "300"}).output.split())
+        for option in bracketed:
+            for word in re.findall(r"\[[^\]\s]+\]", option.help.replace("\\", "")):
+                assert word in shown, (path, option.name, word)
+                checked += 1
+    assert checked >= 3  # train's --config names [task], [model] and [train]

@@ -64,7 +64,7 @@ def models() -> None:
 def train(
     task: Annotated[Optional[str], typer.Argument(help="Task name or .toml task file (default: addition).")] = None,
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (see `arithseq models`); default attention.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="A run's config.toml (or any file with [task], [model], [train]).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="A run's config.toml (or any file with \\[task], \\[model], \\[train]).")] = None,
     sets: SetOpt = None,
     params: ParamOpt = None,
     training: TrainOpt = None,
