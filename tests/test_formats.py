@@ -225,11 +225,15 @@ def test_a_decoding_loop_is_judged_and_answers_with_the_steps_it_was_trained_on(
 
 
 def fraction_steps(expression: str, reverse: bool = False) -> list[tuple[str, str]]:
-    from arithseq.tasks.steps import step_targets
+    """What a decoding loop with -s fractions=true is trained to write for each step of ``expression``."""
+    from arithseq.models.framing import framing_for
+    from arithseq.models.registry import get_model_spec
 
     task = arithseq.get_task("brackets", target="steps", fractions=True, reverse_output=reverse)
-    steps = exact_steps(task.grammar, [expression])
-    return list(zip(steps.expressions().tolist(), step_targets(steps, "products", reverse, fractions=True).tolist()))
+    spec = get_model_spec("attention")
+    framing = framing_for(spec, spec.make_options({}), task, Tokenizer.for_task(task))
+    steps = framing.step_batch(task.read([expression]).batch)
+    return list(zip(steps.inputs.tolist(), steps.targets.tolist()))
 
 
 def test_fraction_steps_write_products_the_numerators_sum_and_the_reduction_before_the_result():
@@ -240,6 +244,7 @@ def test_fraction_steps_write_products_the_numerators_sum_and_the_reduction_befo
     assert fraction_steps("5/8") == [("5/8", "5/8")]  # nothing to reduce: nothing written before it
     assert fraction_steps("6/-1")[-1] == ("6/(-1)", "6/(-1)=-6")
     assert fraction_steps("2*3+4") == [("2*3", "6"), ("6+4", "10")]  # whole-number steps as before
+    assert fraction_steps("3*(4*5)")[-1] == ("3*20", "60")  # no partial products unless partial_products=true
     assert fraction_steps("9/8-7", reverse=True)[-1] == ("(9/8)-7", "7*8=65;9-65=-74;-74/8")
 
 

@@ -276,11 +276,17 @@ def test_a_coupled_relative_model_needs_no_id_table_and_refuses_no_length():
     task = get_task("long-addition", reverse_output=True)
     framing = framing_for(spec, options, task, Tokenizer.for_task(task))  # 5-digit sums need places up to 6
     model = spec.build(framing.shapes(), options)
-    assert not any("position" in w.path and "embedding" in w.path for w in model.weights)
+    embedding = model.get_layer("embedding")
+    assert embedding.positions is None and embedding.places is None  # no id table at all
+    assert len(embedding.weights) == 1  # the tokens' only
     long = framing.tokenizer.resized(80, 41).encode(["9" * 40 + "+1"], "input")
     framing._check_length(int(framing.tokenizer.significance(long).max()), 41, "these", long.shape[1])  # no refusal
     with pytest.raises(ConfigError, match="relative"):
         spec.make_options({"positions": "coupled-relative", "relative": -1})
+    # with places the places have a table of their own: a 40-digit number is past max_position 12
+    placed = spec.make_options({**TINY, "positions": "coupled-relative", "max_position": 12, "places": True})
+    with pytest.raises(ConfigError, match=r"position ids up to 41 \(digit places.*max_position 12"):
+        framing_for(spec, placed, task, Tokenizer.for_task(task))._check_length(40, 41, "these", long.shape[1])
 
 
 @pytest.mark.parametrize("scheme", ["coupled", "coupled-relative"])

@@ -218,6 +218,15 @@ def test_scratchpad_batches_are_trimmed_and_greedy_decoding_stops_when_every_row
     for seed in range(5):
         _, widths = run.framing.buckets(synthetic, 64, np.random.default_rng(seed))
         assert sorted(set(widths.tolist())) == [16, 32] and widths[0] != widths[1]
+    # one width in an epoch: the second batch gets the whole width, or a later, longer epoch is refused
+    _, widths = run.framing.buckets(synthetic[:900], 64, np.random.default_rng(0))
+    assert widths[0] == 16 and widths[1] == 48 and (widths[2:] == 16).all()
+    from arithseq.training.data import TrainingData
+
+    one = TrainingData(run.task, run.framing, config.replace(steps_per_epoch=1), np.array([], str))
+    assert one.widths is None and one[0][1].shape[1] == one.y.shape[1]  # one batch an epoch: never cut
+    data = TrainingData(run.task, run.framing, config, np.array([], str))
+    assert data[0][1].shape[1] != data[1][1].shape[1]
     # the command line prints the answer in reading order first, then the scratchpad as written
     from typer.testing import CliRunner
 

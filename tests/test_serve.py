@@ -69,8 +69,6 @@ def test_the_loop_shows_each_step_as_the_network_was_given_it(client, runs):
         assert "".join(c for c, _ in step["chars"]) == step["written"]
 
 
-
-
 def test_explaining_a_loop_runs_it_once_and_reads_each_expression_once(runs, monkeypatch):
     run = runs[1]
     calls = {"trace": 0, "read": 0}
@@ -87,6 +85,8 @@ def test_explaining_a_loop_runs_it_once_and_reads_each_expression_once(runs, mon
     [entry] = explain(run, ["2*3+4"])
     assert calls == {"trace": 1, "read": 1}
     assert entry["answer"] == run.predict("2*3+4") and [s["step"] for s in entry["steps"]][0] == "2*3"
+
+
 def test_post_answers_each_line_with_its_own_error(client):
     results = client.post("/api/predict", json={"expressions": ["1+7", "1+", "10+10"]}).json()["results"]
     assert [r["expression"] for r in results] == ["1+7", "1+", "10+10"]

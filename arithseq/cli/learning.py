@@ -186,6 +186,8 @@ def predict(
     A blank or bad line keeps its place as an empty output line; each bad line gets an error on
     stderr with its line number and text, and the exit status is 2 when any line failed. Expressions
     outside the training range (numbers, terms, operators) are answered with a warning on stderr.
+    A run that writes a scratchpad prints its answer in reading order, then the scratchpad as the
+    network wrote it: `100  (99+1=001)`.
     """
     lines = iter(expressions) if expressions else (line.rstrip("\r\n") for line in sys.stdin)
     where = "expression" if expressions else "line"

@@ -161,12 +161,16 @@ class AutoregressiveFraming(Framing):
             batches = len(y) // batch_size
             width = bucket[order][: batches * batch_size].reshape(batches, batch_size).max(axis=1) * TRIM_STEP
             shuffled = rng.permutation(batches)
-            # Keras reads the shapes of the first two batches for all: give them two widths if there are two
+            # Keras reads the shapes of the first two batches of a fit() for all that follow, later epochs
+            # included: give them two widths, the second batch the whole width if it has no other
             other = np.nonzero(width[shuffled] != width[shuffled[0]])[0]
             if len(other):
                 shuffled[[1, other[0]]] = shuffled[[other[0], 1]]
             rows = (shuffled[:, None] * batch_size + np.arange(batch_size)).ravel()
-            return np.concatenate([order[rows], order[batches * batch_size :]]), np.minimum(width[shuffled], y.shape[1])
+            widths = np.minimum(width[shuffled], y.shape[1])
+            if batches > 1 and widths[1] == widths[0]:
+                widths[1] = y.shape[1]
+            return np.concatenate([order[rows], order[batches * batch_size :]]), widths
         return None
 
     def cut(self, x, y: np.ndarray, width: int):
@@ -208,7 +212,8 @@ class AutoregressiveFraming(Framing):
             # characters an untrained network never stops writing) need not be decoded
             length = min(full, int(np.strings.str_len(batch.targets).max()) + 1)
         if tokenizer._pad_side("output") == "right" and full == self.tokenizer.output_length and not self.task.from_data:
-            # nor past the width it was trained to: positions beyond it were never taught to write
+            # nor past the width this task's targets need (for the run's own task, the width it was
+            # trained to): positions beyond it were never taught to write
             length = min(length, self._training_width())
         out = []
         for i in range(0, len(inputs), PREDICT_BATCH):
@@ -252,8 +257,11 @@ class DecoderOnlyFraming(AutoregressiveFraming):
             return
         length = question_length if question_length is not None else self.tokenizer.input_length
         need = needed_ids(scheme, top_place, length, answer_length)
+        places = getattr(self.options, "places", False)  # their own table, indexed by digit places
+        if places:
+            need = max(need, top_place, answer_length)
         if need > most - 1:
-            unit = "digit places" if scheme in STRUCTURAL else "tokens"
+            unit = "digit places" if scheme in STRUCTURAL or places else "tokens"
             raise ConfigError(
                 f"{what} sequences need position ids up to {need} ({unit}: a question of {length} characters and an "
                 f"answer of {answer_length}), past this model's max_position {most} (ids 0..{most - 1}); train with a "

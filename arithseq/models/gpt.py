@@ -67,7 +67,7 @@ class GPTOptions:
     log_scale: bool = False  # attention logits times log(tokens attended): as sharp among more tokens
     places: bool = False  # add an embedding of each digit's place in its number, the answer's digits too
     relative: int = 2  # coupled-relative: differences of places with a bias of their own (larger ones share one)
-    window: int = 0  # structural ids: a digit attends only to digits within this many places of its own (0: all)
+    window: int = 0  # structural ids: a token with a place attends only to those within this many places (0: all)
 
     def check(self) -> None:
         check_sizes(self)
@@ -80,7 +80,7 @@ class GPTOptions:
                 f"option 'positions': unknown scheme {self.positions!r}{did_you_mean(self.positions, SCHEMES)} "
                 f"(schemes: {', '.join(SCHEMES)})"
             )
-        if self.places and self.positions in ("abacus", "coupled"):
+        if self.places and self.positions in LEARNED and self.positions in STRUCTURAL:
             raise ConfigError(f"option 'places' adds digit places to the positions, and {self.positions!r} ids are places already")
         if self.window and self.positions not in STRUCTURAL:
             raise ConfigError(f"option 'window' counts places, which only {', '.join(STRUCTURAL)} ids give; got positions {self.positions!r}")

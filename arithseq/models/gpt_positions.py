@@ -8,6 +8,7 @@ The structural schemes (``abacus``, ``coupled`` and its variants) take their ids
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import keras
 from keras import layers, ops
@@ -17,6 +18,7 @@ STRUCTURAL = ("abacus", "coupled", "coupled-rope", "coupled-relative")  # ids fr
 ROTARY = ("rope", "coupled-rope")  # ids rotate queries and keys instead of being added to the tokens
 RELATIVE = ("coupled-relative",)  # ids bias the attention logits by their differences: no id range to train
 LEARNED = ("absolute", "randomized", "abacus", "coupled")  # an embedding table of max_position ids
+COUPLED = ("coupled", "coupled-rope", "coupled-relative")  # an answer position shares the id of the place it writes
 
 
 def needed_ids(scheme: str, top_place: int, question_length: int, answer_length: int) -> int:
@@ -41,7 +43,7 @@ class PositionIds(layers.Layer):
 
     def answer_ids(self, t, question_length):
         """Ids of answer positions ``t`` (a tensor of indices) without offsets."""
-        if self.scheme in ("coupled", "coupled-rope", "coupled-relative"):
+        if self.scheme in COUPLED:
             return t + 1  # the position that writes the digit of place t+1 lines up with those digits
         if self.scheme == "abacus":
             return t  # the token at t is the answer's digit of place t (the separator: 0)
@@ -88,7 +90,7 @@ class SequencePlaces(layers.Layer):
     the answer and the question's digits of the same place then share an embedding, whatever their
     token index: the alignment a scratchpad's sums and partial products need."""
 
-    def __init__(self, digit_ids, **kwargs):
+    def __init__(self, digit_ids: Iterable[int], **kwargs):
         super().__init__(**kwargs)
         self.digit_ids = tuple(int(i) for i in digit_ids)
 

@@ -38,9 +38,11 @@ class StepwiseFraming:
         self.loss = inner.loss
         config = self.task.config
         self.fractions = config.fractions
-        worked = config.partial_products or config.fractions  # the step's working is written before its result
-        self.step_target = "products" if worked else "answer"
-        self.reverse_steps = config.reverse_output and worked
+        # a step's working, if any, is written before its result: partial products and a fraction's
+        # working are separate options (fractions alone must not turn a product's partial products on)
+        self.step_target = "products" if config.partial_products else "answer"
+        self.worked = config.partial_products or config.fractions
+        self.reverse_steps = config.reverse_output and self.worked
         self.fitted = False
 
     def shapes(self) -> Shapes:
@@ -61,23 +63,23 @@ class StepwiseFraming:
 
     def _fit_width(self) -> None:
         """Worked steps are right-padded, trained and decoded to a width: the steps' own, not the answers'."""
-        if self.step_target == "products" and not self.fitted and hasattr(self.inner, "fit_width"):
+        if self.worked and not self.fitted and hasattr(self.inner, "fit_width"):
             sample = self.step_batch(self.task.sample(5_000, np.random.default_rng(0), steps=True))
             self.inner.fit_width(sample.targets)
             self.fitted = True
 
-    def buckets(self, y, batch_size, rng):
+    def buckets(self, y: np.ndarray, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
         grouping = getattr(self.inner, "buckets", None)
         return grouping(y, batch_size, rng) if grouping else None
 
-    def cut(self, x, y, width):
+    def cut(self, x, y: np.ndarray, width: int):
         return self.inner.cut(x, y, width)
 
     def step_accuracy(self, model, batch: Batch) -> tuple[int, int]:
         """Steps computed right when each is given the exact values (teacher forcing), and how many."""
         steps = self.step_batch(batch)
         predictions = self._compute(model, steps.inputs, self.tokenizer)[1]
-        truth = final_answers(steps.targets, self.step_target, self.reverse_steps) if self.step_target == "products" else steps.targets
+        truth = final_answers(steps.targets, "products", self.reverse_steps) if self.worked else steps.targets
         return int((predictions == truth).sum()), len(steps)
 
     # -- prediction: the loop --------------------------------------------------------------
@@ -128,7 +130,7 @@ class StepwiseFraming:
         tokenizer = _long_enough(tokenizer, steps, self.spec.framing in ("autoregressive", "decoder-only"))
         self._fit_width()
         written = self.inner.predict(model, Batch(steps, None, None, None), tokenizer)
-        result = final_answers(written, self.step_target, self.reverse_steps) if self.step_target == "products" else written
+        result = final_answers(written, "products", self.reverse_steps) if self.worked else written
         return written, result
 
     def _symbol(self, name: str) -> str:

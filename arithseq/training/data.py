@@ -32,6 +32,9 @@ class TrainingData(keras.utils.PyDataset):
         self.curriculum = curriculum
         self.epoch = epoch
         self._fixed = None
+        # False once an epoch could not give its first two batches two widths; the multi-worker loop feeds
+        # whole epochs to tf.data as one array, of one width
+        self._cutting = config.distribute != "multi-worker"
         if config.train_size == 0:
             self._refill()
 
@@ -47,12 +50,16 @@ class TrainingData(keras.utils.PyDataset):
             batch = self.task.sample(n, rng, exclude=self.held_out, steps=self.task.stepwise)
         self.x, self.y = self.framing.arrays(batch)
         self.widths = None
-        grouping = getattr(self.framing, "buckets", None) if self.config.buckets else None
+        grouping = getattr(self.framing, "buckets", None) if self.config.buckets and self._cutting else None
         found = grouping(self.y, self.config.batch_size, np.random.default_rng([self.config.seed, 5, self.epoch])) if grouping else None
         if found is not None:
             order, self.widths = found
             self.x = tuple(a[order] for a in self.x) if isinstance(self.x, tuple) else self.x[order]
             self.y = self.y[order]
+            # Keras fixes a fit()'s batch shapes from its first two batches: one width there (every target
+            # at the whole width, or one batch an epoch) would refuse another width in a later epoch
+            if len(self.widths) < 2 or self.widths[0] == self.widths[1]:
+                self._cutting, self.widths = False, None
 
     def fixed_arrays(self):
         """A fixed training set of ``train_size`` distinct examples (instead of fresh ones)."""
