@@ -45,7 +45,7 @@ from keras import layers, ops
 
 from ..errors import ConfigError
 from .gpt_decoding import gpt_decoder
-from .gpt_positions import LEARNED, RELATIVE, ROTARY, SCHEMES, STRUCTURAL, PositionIds, SequencePlaces, needed_ids, rotate, sinusoids
+from .gpt_positions import LEARNED, PLACE_TABLE, RELATIVE, ROTARY, SCHEMES, STRUCTURAL, PositionIds, SequencePlaces, needed_ids, rotate, sinusoids
 from .registry import Shapes, register_model
 from .transformer import check_sizes
 
@@ -80,7 +80,7 @@ class GPTOptions:
                 f"option 'positions': unknown scheme {self.positions!r}{did_you_mean(self.positions, SCHEMES)} "
                 f"(schemes: {', '.join(SCHEMES)})"
             )
-        if self.places and self.positions in LEARNED and self.positions in STRUCTURAL:
+        if self.places and self.positions in PLACE_TABLE:
             raise ConfigError(f"option 'places' adds digit places to the positions, and {self.positions!r} ids are places already")
         if self.window and self.positions not in STRUCTURAL:
             raise ConfigError(f"option 'window' counts places, which only {', '.join(STRUCTURAL)} ids give; got positions {self.positions!r}")

@@ -19,6 +19,7 @@ ROTARY = ("rope", "coupled-rope")  # ids rotate queries and keys instead of bein
 RELATIVE = ("coupled-relative",)  # ids bias the attention logits by their differences: no id range to train
 LEARNED = ("absolute", "randomized", "abacus", "coupled")  # an embedding table of max_position ids
 COUPLED = ("coupled", "coupled-rope", "coupled-relative")  # an answer position shares the id of the place it writes
+PLACE_TABLE = ("abacus", "coupled")  # a learned table indexed by places, shifted by a random offset in training
 
 
 def needed_ids(scheme: str, top_place: int, question_length: int, answer_length: int) -> int:
@@ -64,7 +65,7 @@ class PositionIds(layers.Layer):
         if not training:
             return ids
         n, total = ops.shape(ids)[0], ops.shape(ids)[1]
-        if self.scheme in ("abacus", "coupled"):
+        if self.scheme in PLACE_TABLE:
             # one random start per example: every id up to max_position is trained, with the same
             # alignment; non-digit tokens keep id 0
             room = ops.cast(self.max_position - 1 - ops.max(ids, axis=1, keepdims=True), "float32")

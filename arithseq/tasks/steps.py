@@ -206,19 +206,13 @@ def _fraction_work(steps: Steps) -> np.ndarray:
         if unary or op not in ("add", "sub", "mul", "div") or (b == 1 and d == 1 and op != "div"):
             out.append("")
             continue
-        parts = []
-
-        def product(x: int, y: int) -> int:
-            if x != 1 and y != 1:
-                parts.append(f"{_operand(x)}*{_operand(y)}={x * y}")
-            return x * y
-
+        parts: list[str] = []
         if op == "mul":
-            top, bottom = product(a, c), product(b, d)
+            top, bottom = _product(parts, a, c), _product(parts, b, d)
         elif op == "div":
-            top, bottom = product(a, d), product(b, c)
+            top, bottom = _product(parts, a, d), _product(parts, b, c)
         else:
-            left, right, bottom = product(a, d), product(c, b), product(b, d)
+            left, right, bottom = _product(parts, a, d), _product(parts, c, b), _product(parts, b, d)
             symbol = "+" if op == "add" else "-"
             top = left + right if op == "add" else left - right
             parts.append(f"{left}{symbol}{_operand(right)}={top}")
@@ -227,6 +221,13 @@ def _fraction_work(steps: Steps) -> np.ndarray:
         else:
             out.append(";".join(parts) + ";" if parts else "")
     return np.array(out, dtype=str)
+
+
+def _product(parts: list[str], x: int, y: int) -> int:
+    """``x*y``, its working added to ``parts`` unless it is a product by 1."""
+    if x != 1 and y != 1:
+        parts.append(f"{_operand(x)}*{_operand(y)}={x * y}")
+    return x * y
 
 
 def _operand(value: int) -> str:
