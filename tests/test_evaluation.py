@@ -116,6 +116,24 @@ def test_stopping_at_the_target_needs_every_stratum():
     assert not patient.model.stop_training
 
 
+def test_a_time_limit_passed_during_the_held_out_figures_ends_training_at_that_epoch():
+    """The held-out figures run after an epoch's last batch: a limit passed while they ran must not
+    start another epoch (a brackets run once went 107 s past its --max-minutes this way)."""
+
+    class Model:
+        stop_training = False
+
+    stop = StopAt(target=0.99, minutes=1, min_epochs=50)
+    stop.set_model(Model())
+    stop.on_train_begin()
+    stop.on_train_batch_end(0)
+    stop.on_epoch_end(0, {"val_exact_match": 0.5, "val_worst_exact": 0.1})
+    assert not stop.model.stop_training
+    stop.started -= 61  # the figures of epoch 1 took past the minute
+    stop.on_epoch_end(1, {"val_exact_match": 0.5, "val_worst_exact": 0.1})
+    assert stop.model.stop_training
+
+
 def test_the_default_recipe_gets_every_two_digit_sum_right(tmp_path):
     """The default recipe on a smaller addition task, judged on every problem against a plain loop."""
     config = recommended("addition").override(

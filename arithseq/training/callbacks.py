@@ -153,13 +153,18 @@ class StopAt(keras.callbacks.Callback):
     def on_train_begin(self, logs=None) -> None:
         self.started = time.perf_counter() - self.seconds_before
 
+    def _out_of_time(self) -> bool:
+        return bool(self.minutes) and time.perf_counter() - self.started > 60 * self.minutes
+
     def on_train_batch_end(self, batch, logs=None) -> None:
-        if self.minutes and time.perf_counter() - self.started > 60 * self.minutes:
+        if self._out_of_time():
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        # checked here too: the held-out figures (a slow decoding loop) run after the epoch's last
+        # batch, and a limit passed during them would otherwise start one more epoch and its figures
         reached = self.target and logs and logs.get(self.key, 0.0) >= self.target
-        if reached and epoch + 1 >= self.min_epochs:
+        if (reached and epoch + 1 >= self.min_epochs) or self._out_of_time():
             self.model.stop_training = True
 
 
