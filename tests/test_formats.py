@@ -68,6 +68,55 @@ def test_magnitudes_scratchpads_end_with_the_answer_and_each_worked_step_gives_i
         arithseq.get_task("mixed", magnitudes=True)
 
 
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("52-58", "52-58=994=-6"),  # a borrow out of the top column: the complement's top digit is 9
+        ("58-52", "58-52=006=6"),  # no borrow out: 0 on top, the digits are the answer's
+        ("88-89", "88-89=999=-1"),  # a borrow passed through every column
+        ("45-45", "45-45=000=0"),
+        ("0-99", "0-99=901=-99"),
+        ("7-97+3", "7-97=910=-90;(-90)+3=913=-87"),  # a negative operand plus a positive one: signs differ
+        ("5+7-3", "5+7=12;12-3=009=9"),  # a sum of non-negative numbers is written as computed
+        ("63-64*32", "64*32=2048;63-2048=98015=-1985"),
+    ],
+)
+def test_complements_write_a_signed_sum_as_its_tens_complement_before_its_result(expression, expected):
+    task = arithseq.get_task("mixed", target="trace", complements=True)
+    assert task.target(expression) == expected
+    reversed_ = arithseq.get_task("mixed", target="products", reverse_output=True, complements=True)
+    # least significant digit first: the borrow flows in writing order, the sign digit comes last
+    assert reversed_.target("52-58") == "25-85=499=-6"
+    assert reversed_.target("10-4") == "01-4=600=6"
+
+
+def test_every_complement_gives_its_steps_result_and_its_top_digit_the_sign():
+    for reverse in (False, True):
+        task = arithseq.get_task("mixed", target="products", reverse_output=reverse, complements=True)
+        batch = task.sample(2000, seed=4)
+        assert final_answers(batch.targets, "products", reverse).tolist() == arithseq.get_task("mixed").sample(2000, seed=4).targets.tolist()
+        assert int(np.strings.str_len(batch.targets).max()) <= task.max_output_length
+        assert set("".join(batch.targets.tolist())) <= set(task.alphabet)
+    task = arithseq.get_task("mixed", target="trace", complements=True, terms=3)
+    worked = negative = 0
+    for text in task.sample(2000, seed=5).targets.tolist():
+        for step in text.split(";"):
+            parts = step.split("=")
+            if len(parts) == 3:  # "a-b=C=r"
+                worked += 1
+                expression, complement, result = parts
+                width = max(len(n) for n in expression.replace("(", " ").replace(")", " ").replace("-", " ").replace("+", " ").split())
+                assert len(complement) == width + 1 and complement[0] in "09"
+                assert (int(result) < 0) == (complement[0] == "9")
+                assert int(complement) == eval(expression) % 10 ** len(complement) == int(result) % 10 ** len(complement)
+                negative += int(result) < 0
+    assert worked > 300 and negative > 100
+    with pytest.raises(arithseq.ConfigError, match="complements.*target=trace or target=products"):
+        arithseq.get_task("mixed", complements=True)
+    with pytest.raises(arithseq.ConfigError, match="'magnitudes' and 'complements'.*set one"):
+        arithseq.get_task("mixed", target="trace", complements=True, magnitudes=True)
+
+
 def test_negative_and_fraction_operands_are_bracketed():
     task = arithseq.get_task("brackets", target="trace")
     assert task.target("(1-3)/(4*5)") == "1-3=-2;4*5=20;(-2)/20=-1/10"

@@ -18,7 +18,7 @@ from ..options import did_you_mean, got, parse_bool, parse_int_range, parse_weig
 TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
 # options that set how problems and answers are written (they belong to a trained model, not to a test)
 FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "input_format", "pad", "pad_side",
-                  "target", "partial_products", "magnitudes", "fractions")
+                  "target", "partial_products", "magnitudes", "complements", "fractions")
 MAX_VALUE_DIGITS = 1000  # numbers a task draws have at most this many digits (digits=D, values=LO-HI)
 
 
@@ -47,6 +47,7 @@ class TaskConfig:
     target: str = "answer"
     partial_products: bool = False
     magnitudes: bool = False
+    complements: bool = False
     fractions: bool = False
     carry_chains: float = 0.0
     chain_length: tuple[int, int] = (0, 0)
@@ -96,6 +97,9 @@ OPTION_HELP: dict[str, str] = {
     "partial_products": "with target=steps: a multi-digit product's partial products come before its result",
     "magnitudes": "with a trace or products scratchpad: a signed sum or difference is worked on the magnitudes that give "
     "its result, its sign in front (12-34=-(34-12)=-22, (-42)+81=81-42=39)",
+    "complements": "with a trace or products scratchpad: a sum or difference whose sign the operands do not fix is "
+    "first written as its ten's complement, a digit wider than its widest operand, whose top digit (0 or 9) gives the "
+    "sign (52-58=994=-6, 58-52=006=6): with reverse_output the sign comes after a column-by-column computation",
     "fractions": "with target=steps: a division or a step on a fraction writes its working first (each product "
     "of numerators and denominators, the numerators' sum, the fraction before its reduction): (9/8)-7 -> 7*8=56;9-56=-47;-47/8",
     "carry_chains": "share of sums drawn with a carry chain: a column that carries, then columns whose digits sum "
@@ -177,7 +181,7 @@ def _coerce(key: str, value: Any) -> Any:
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "fractions"}:
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -217,6 +221,10 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'fractions' writes the working of one step at a time: it needs target=steps, got target={config.target}")
     if config.magnitudes and config.target not in ("trace", "products"):
         raise ConfigError(f"option 'magnitudes' works through a scratchpad's sums: it needs target=trace or target=products, got target={config.target}")
+    if config.complements and config.target not in ("trace", "products"):
+        raise ConfigError(f"option 'complements' works through a scratchpad's sums: it needs target=trace or target=products, got target={config.target}")
+    if config.complements and config.magnitudes:
+        raise ConfigError("options 'magnitudes' and 'complements' are two ways of working a signed sum: set one of them")
     if config.input_format not in {"text", "columns"}:
         raise ConfigError(f"option 'input_format' must be 'text' or 'columns', got {got(config.input_format)}")
     if config.pad_side not in {"left", "right"}:

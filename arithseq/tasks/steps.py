@@ -15,6 +15,13 @@ magnitudes that give its result, its sign in front: ``12-34=-(34-12)=-22``,
 smaller one digit by digit: the comparison is written down first, and the digits
 are then a plain sum or a difference with no sign to settle at its end.
 
+With ``complements`` a sum or difference whose sign its operands do not fix is
+written first as its ten's complement, one digit wider than its widest operand:
+``52-58=994=-6``, ``58-52=006=6``, ``(-90)+3=913=-87``. Written least significant
+digit first, each digit follows from its column and the borrow from the column
+before, and the top digit (0 or 9) gives the sign: the sign is read off at the
+end of a column-by-column computation instead of decided before any digit.
+
 Operands that are negative or fractions are written in brackets (``(-3/4)*5``), so
 every step reads as an expression of its own. With ``reverse_output`` every number
 of a scratchpad is written least significant digit first, but the steps keep
@@ -153,7 +160,9 @@ def final_answers(texts: np.ndarray, target: str, reverse: bool) -> np.ndarray:
     return reverse_numbers(last) if reverse else last
 
 
-def scratchpads(steps: Steps, answers: np.ndarray, target: str, reverse: bool, magnitudes: bool = False) -> np.ndarray:
+def scratchpads(
+    steps: Steps, answers: np.ndarray, target: str, reverse: bool, magnitudes: bool = False, complements: bool = False
+) -> np.ndarray:
     """The target text of every row (``answers`` are the rows' final answers, for rows without steps)."""
     n = len(answers)
     exprs, results = steps.expressions(), steps.results()
@@ -165,6 +174,8 @@ def scratchpads(steps: Steps, answers: np.ndarray, target: str, reverse: bool, m
             worked = np.where(_multiplied(steps), _partial_products(steps), worked)
         if magnitudes:
             worked = np.where(worked == "", _magnitudes(steps), worked)
+        if complements:
+            worked = np.where(worked == "", _complements(steps), worked)
         worked = np.where(worked == "", worked, np.strings.add(worked, "="))
         segment = np.strings.add(np.strings.add(np.strings.add(exprs, "="), worked), results)
     position, counts = steps.row_starts(n)
@@ -265,6 +276,20 @@ def _magnitudes(steps: Steps) -> np.ndarray:
             plus, minus = (a, -b) if a >= 0 else (b, -a)
             out.append(f"{plus}-{minus}" if plus >= minus else f"-({minus}-{plus})")
     return np.array(out, dtype=str)
+
+
+def _complements(steps: Steps) -> np.ndarray:
+    """The ten's complement of a whole-number sum or difference of operands of opposite effective
+    sign, one digit wider than the widest operand (``994`` for 52-58); "" for every other step."""
+    if steps.right is None or not len(steps.row):
+        return np.zeros(len(steps.row), dtype=str)
+    a, b = steps.left[0].astype(object), steps.right[0].astype(object)  # Python ints: exact at any width
+    signed = np.where(steps.op == "sub", -b, b)
+    whole = (steps.left[1] == 1) & (steps.right[1] == 1) & ~steps.unary & np.isin(steps.op, ("add", "sub"))
+    mixed = whole & ((a < 0) != (signed < 0)).astype(bool)
+    width = np.maximum(np.strings.str_len(np.abs(a).astype(str)), np.strings.str_len(np.abs(b).astype(str))) + 1
+    complement = np.where(mixed, (a + signed) % (10 ** width.astype(object)), 0)
+    return np.where(mixed, np.strings.zfill(complement.astype(str), width), "")
 
 
 def _partial_products(steps: Steps) -> np.ndarray:

@@ -149,10 +149,12 @@ class Task:
             return steps * (value + 1)
         symbol = max((len(NODES.get(op).symbol or op) for op in self.table.ops_used), default=1)
         segment = 2 * (value + 2) + symbol + 1 + value
-        # a step is worked one way at most: a product's partial products or a signed sum's magnitudes
+        # a step is worked one way at most: a product's partial products, a signed sum's magnitudes or its complement
         worked = [len(str(bound.num)) * (value + 1) + 1] if self.config.target == "products" else []
         if self.config.magnitudes:
             worked.append(2 * value + 6)  # "-(b-a)=" before a signed sum's result
+        if self.config.complements:
+            worked.append(value + 2)  # one digit wider than the widest operand, then "="
         segment += max(worked, default=0)
         return steps * (segment + 1)
 
@@ -214,7 +216,11 @@ class Task:
         if not self.scratchpad:
             return answer
         steps = exact_steps(self.grammar, [expression])
-        return str(scratchpads(steps, np.array([answer]), self.config.target, self.config.reverse_output, self.config.magnitudes)[0])
+        return str(self._scratchpads(steps, np.array([answer]))[0])
+
+    def _scratchpads(self, steps, answers: np.ndarray) -> np.ndarray:
+        config = self.config
+        return scratchpads(steps, answers, config.target, config.reverse_output, config.magnitudes, config.complements)
 
     # -- every problem ---------------------------------------------------------------------
     @functools.cached_property
@@ -231,9 +237,8 @@ class Task:
 
     def _with_scratchpads(self, batches: Iterator[Batch]) -> Iterator[Batch]:
         # every problem is judged on what the network is taught to write: the scratchpad, not the bare answer
-        config = self.config
         for batch in batches:
-            targets = scratchpads(batch.steps, batch.targets, config.target, config.reverse_output, config.magnitudes)
+            targets = self._scratchpads(batch.steps, batch.targets)
             yield Batch(batch.inputs, targets, batch.numerators, batch.denominators, batch.numbers, batch.steps)
 
     # -- reading what people type ---------------------------------------------------------
@@ -376,7 +381,7 @@ class Task:
         targets = format_answers(num[rows], den[rows])
         trace = None if recorder is None else record(recorder, m).take(rows)
         if self.scratchpad:
-            targets = scratchpads(trace, targets, config.target, config.reverse_output, config.magnitudes)
+            targets = self._scratchpads(trace, targets)
         self._check_output_lengths(targets)
         # rows use the first `terms` of their drawn numbers; the rest are marked absent
         numbers = leaves
