@@ -226,6 +226,21 @@ def test_numbers_by_digits_balances_digit_counts():
         arithseq.get_task("addition", numbers="gaussian")
 
 
+@pytest.mark.parametrize("values", [(0, 99), (0, 10**30 - 1)])  # int64 draws and Python-int draws
+def test_numbers_by_digits_share_blends_the_two_ways_of_drawing(values):
+    """by-digits:0.5 on 0..99: half the numbers by digit count (half of them one digit), half uniform
+    (a tenth one digit), so 30% have one digit; on 30 digits a 30th of the by-digit half has one."""
+    digits = len(str(values[1]))
+    task = arithseq.get_task("addition", values=values, numbers="by-digits:0.5")
+    numbers = [int(v) for s in task.sample(8000, seed=1).inputs for v in s.split("+")]
+    one_digit = np.mean([v < 10 for v in numbers])
+    expected = 0.5 / digits + 0.5 * 10 / 10**digits
+    assert abs(one_digit - expected) < 0.15 * expected and values[0] <= min(numbers) and max(numbers) <= values[1]
+    for bad in ("by-digits:0", "by-digits:1.5", "by-digits:half", "uniform:0.5"):
+        with pytest.raises(ConfigError, match=r"'numbers' must be .*by-digits:SHARE"):
+            arithseq.get_task("addition", numbers=bad)
+
+
 @pytest.mark.parametrize("digits", [2, 5, 12, 20, 100])
 def test_every_study_carry_chain_passes_its_carry_through_columns_that_sum_to_exactly_9(digits):
     from arithseq.evaluation.strata import carries

@@ -1,4 +1,5 @@
-"""Drawing the numbers of a batch: uniform values, every digit count equally likely, carry chains.
+"""Drawing the numbers of a batch: uniform values, every digit count equally likely (or a blend of
+the two), carry chains.
 
 Values past int64 (more than 18 digits) are drawn digit by digit and held as Python
 ints in object arrays; everything downstream stays exact with them.
@@ -11,8 +12,27 @@ import numpy as np
 INT64_SAFE = 10**18  # every value below fits int64 with room for a sum
 
 
+def by_digits_share(how: str) -> float | None:
+    """The share of numbers drawn by digit count for ``numbers=how`` (``uniform`` 0, ``by-digits`` 1,
+    ``by-digits:0.3`` 0.3), or None where ``how`` is none of these."""
+    if how in ("uniform", "by-digits"):
+        return float(how == "by-digits")
+    name, _, share = how.partition(":")
+    try:
+        value = float(share)
+    except ValueError:
+        return None
+    return value if name == "by-digits" and 0 < value < 1 else None
+
+
 def draw_numbers(rng: np.random.Generator, lo: int, hi: int, shape: tuple[int, ...], how: str) -> np.ndarray:
-    """Numbers in ``lo..hi``: every value equally likely, or every digit count equally likely."""
+    """Numbers in ``lo..hi``: every value equally likely, every digit count equally likely, or each
+    number one way or the other (``by-digits:0.3``: three in ten by digit count)."""
+    share = by_digits_share(how)
+    if share not in (0.0, 1.0):
+        by_count = draw_numbers(rng, lo, hi, shape, "by-digits")
+        return np.where(rng.random(shape) < share, by_count, draw_numbers(rng, lo, hi, shape, "uniform"))
+    how = "by-digits" if share else "uniform"
     if hi >= INT64_SAFE:
         return _draw_big(rng, lo, hi, shape, how)
     if how == "uniform":

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..options import did_you_mean, got, parse_bool, parse_int_range, parse_weight
+from .numbers import by_digits_share
 
 TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
 # options that set how problems and answers are written (they belong to a trained model, not to a test)
@@ -75,7 +76,8 @@ OPTION_HELP: dict[str, str] = {
     "grammar": "built-in grammar name or path of a .lark file",
     "terms": "how many numbers: N or MIN-MAX (alias: n_numbers)",
     "values": "range of each number, MIN-MAX (aliases: largest=L for 1-L, digits=D for 0-(10^D-1))",
-    "numbers": "'uniform' (every value equally likely) or 'by-digits' (every digit count equally likely)",
+    "numbers": "'uniform' (every value equally likely), 'by-digits' (every digit count equally likely) or "
+    "'by-digits:SHARE' (that share of numbers by digit count, the rest uniform: by-digits:0.3)",
     "operators": "enabled operators and weights: '+-*' or {'+': 2, '*': 1}; default all the grammar has",
     "depth": "largest bracket nesting depth",
     "brackets": "weight of optional brackets around a term",
@@ -213,8 +215,11 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'depth' must be between 0 and 16, got {config.depth}")
     if config.division not in {"exact", "rational"}:
         raise ConfigError(f"option 'division' must be 'exact' or 'rational', got {got(config.division)}")
-    if config.numbers not in {"uniform", "by-digits"}:
-        raise ConfigError(f"option 'numbers' must be 'uniform' or 'by-digits', got {got(config.numbers)}")
+    if by_digits_share(config.numbers) is None:
+        raise ConfigError(
+            "option 'numbers' must be 'uniform', 'by-digits' or 'by-digits:SHARE' (that share of numbers drawn "
+            f"by digit count, the rest uniform; 0 < SHARE < 1), got {got(config.numbers)}"
+        )
     if config.target not in TARGETS:
         raise ConfigError(f"option 'target' must be one of {', '.join(TARGETS)}, got {got(config.target)}")
     if config.fractions and config.target != "steps":
