@@ -23,6 +23,10 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from arithseq.cli.app import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()  # TensorFlow's start-up chatter is not part of the figures
+
 import arithseq  # noqa: E402
 from arithseq.evaluation.strata import percent  # noqa: E402
 

@@ -22,6 +22,10 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from arithseq.cli.app import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()  # TensorFlow's start-up chatter is not part of the figures
+
 import arithseq  # noqa: E402
 from arithseq.evaluation.strata import percent  # noqa: E402
 from arithseq.training import recommended  # noqa: E402
@@ -57,9 +61,9 @@ EXTRA = {
 def describe(config: arithseq.TrainConfig) -> tuple[str, str]:
     options = config.task_options
     parts = [options.get("target", "answer"), options.get("input_format", "text")]
-    if options.get("reverse_output"):
-        parts.append("reversed")
-    model = config.model + "".join(f" {k}={v}" for k, v in sorted(config.model_options.items()) if k in ("units", "layers"))
+    labels = {"reverse_output": "reversed", "complements": "complements", "magnitudes": "magnitudes"}
+    parts += [label for name, label in labels.items() if options.get(name)]
+    model = config.model + "".join(f" {k}={v}" for k, v in sorted(config.model_options.items()) if k in ("units", "layers", "dim", "positions", "places"))
     return ", ".join(parts), model
 
 

@@ -213,15 +213,19 @@ def test_scratchpad_batches_are_trimmed_and_greedy_decoding_stops_when_every_row
         rows = y[order[k * 64 : (k + 1) * 64]]
         assert (rows[:, width - 1 :] == tok.pad_id).all()  # each target and its end mark fit
     # Keras reads the shapes of the first two batches for all of them: they get two widths if there are two
+    from arithseq.training.data import TrainingData, first_two_widths
+
     lengths = np.r_[np.full(900, 3), np.full(100, 20)]
     synthetic = np.where(np.arange(48)[None, :] < lengths[:, None], 0, tok.pad_id).astype(np.int32)
     for seed in range(5):
-        _, widths = run.framing.buckets(synthetic, 64, np.random.default_rng(seed))
+        order, widths = first_two_widths(*run.framing.buckets(synthetic, 64, np.random.default_rng(seed)), 64, 48)
         assert sorted(set(widths.tolist())) == [16, 32] and widths[0] != widths[1]
+        assert sorted(order.tolist()) == list(range(len(synthetic)))
+        for k, width in enumerate(widths.tolist()):  # the batches moved with their widths
+            assert (synthetic[order[k * 64 : (k + 1) * 64], width - 1 :] == tok.pad_id).all()
     # one width in an epoch: the second batch gets the whole width, or a later, longer epoch is refused
-    _, widths = run.framing.buckets(synthetic[:900], 64, np.random.default_rng(0))
+    _, widths = first_two_widths(*run.framing.buckets(synthetic[:900], 64, np.random.default_rng(0)), 64, 48)
     assert widths[0] == 16 and widths[1] == 48 and (widths[2:] == 16).all()
-    from arithseq.training.data import TrainingData
 
     one = TrainingData(run.task, run.framing, config.replace(steps_per_epoch=1), np.array([], str))
     assert one.widths is None and one[0][1].shape[1] == one.y.shape[1]  # one batch an epoch: never cut

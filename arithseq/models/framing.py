@@ -161,16 +161,8 @@ class AutoregressiveFraming(Framing):
             batches = len(y) // batch_size
             width = bucket[order][: batches * batch_size].reshape(batches, batch_size).max(axis=1) * TRIM_STEP
             shuffled = rng.permutation(batches)
-            # Keras reads the shapes of the first two batches of a fit() for all that follow, later epochs
-            # included: give them two widths, the second batch the whole width if it has no other
-            other = np.nonzero(width[shuffled] != width[shuffled[0]])[0]
-            if len(other):
-                shuffled[[1, other[0]]] = shuffled[[other[0], 1]]
             rows = (shuffled[:, None] * batch_size + np.arange(batch_size)).ravel()
-            widths = np.minimum(width[shuffled], y.shape[1])
-            if batches > 1 and widths[1] == widths[0]:
-                widths[1] = y.shape[1]
-            return np.concatenate([order[rows], order[batches * batch_size :]]), widths
+            return np.concatenate([order[rows], order[batches * batch_size :]]), np.minimum(width[shuffled], y.shape[1])
         return None
 
     def cut(self, x, y: np.ndarray, width: int):

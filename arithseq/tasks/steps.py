@@ -259,23 +259,26 @@ def _magnitudes(steps: Steps) -> np.ndarray:
     ``a-b`` with a >= b >= 0) and for every other step."""
     if steps.right is None or not len(steps.row):
         return np.zeros(len(steps.row), dtype=str)
-    out = []
-    for op, a, b, da, db, unary in zip(steps.op.tolist(), steps.left[0].tolist(), steps.right[0].tolist(),
-                                       steps.left[1].tolist(), steps.right[1].tolist(), steps.unary.tolist()):
-        if unary or op not in ("add", "sub") or da != 1 or db != 1:
-            out.append("")
-            continue
-        b = b if op == "add" else -b
-        if (a >= 0 and b >= 0 and op == "add") or (op == "sub" and a >= -b >= 0):
-            out.append("")  # written as it is computed already
-        elif a >= 0 and b >= 0:
-            out.append(f"{a}+{b}")
-        elif a < 0 and b < 0:
-            out.append(f"-({-a}+{-b})")
-        else:
-            plus, minus = (a, -b) if a >= 0 else (b, -a)
-            out.append(f"{plus}-{minus}" if plus >= minus else f"-({minus}-{plus})")
-    return np.array(out, dtype=str)
+    a, right = steps.left[0].astype(object), steps.right[0].astype(object)  # Python ints: exact at any width
+    subtract = steps.op == "sub"
+    b = np.where(subtract, -right, right)  # the signed second addend
+    whole = (steps.left[1] == 1) & (steps.right[1] == 1) & ~steps.unary & np.isin(steps.op, ("add", "sub"))
+    a_up, b_up = (a >= 0).astype(bool), (b >= 0).astype(bool)
+    as_computed = (a_up & b_up & ~subtract) | (subtract & (a >= -b).astype(bool) & (b <= 0).astype(bool))
+    text_a, text_b = np.abs(a).astype(str), np.abs(b).astype(str)
+    plus, minus = np.where(a_up, a, b), np.where(a_up, -b, -a)  # where the signs differ
+    text_plus, text_minus = plus.astype(str), minus.astype(str)
+    differences = np.where(
+        (plus >= minus).astype(bool),
+        np.strings.add(np.strings.add(text_plus, "-"), text_minus),
+        np.strings.add(np.strings.add(np.strings.add(np.strings.add("-(", text_minus), "-"), text_plus), ")"),
+    )
+    sums = np.strings.add(np.strings.add(text_a, "+"), text_b)
+    return np.select(
+        [~whole | as_computed, a_up & b_up, ~a_up & ~b_up],
+        [np.array("", dtype=str), sums, np.strings.add(np.strings.add("-(", sums), ")")],
+        differences,
+    )
 
 
 def _complements(steps: Steps) -> np.ndarray:

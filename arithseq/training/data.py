@@ -15,6 +15,24 @@ from ..tasks import Task
 from .curriculum import Curriculum
 
 
+def first_two_widths(order: np.ndarray, widths: np.ndarray, batch_size: int, full: int) -> tuple[np.ndarray, np.ndarray]:
+    """Batches of like length (``order`` of the examples, each batch's ``widths``) arranged for Keras,
+    which fixes a fit()'s batch shapes from its first two batches, later epochs included: the first two
+    get two widths where the epoch has two, else the second one the whole width ``full``. Where they
+    still have one width (every target at the whole width, or one batch an epoch), a later epoch's
+    other width would be refused: the caller stops cutting."""
+    order, widths = order.copy(), widths.copy()
+    other = np.nonzero(widths != widths[0])[0]
+    if len(other) and other[0] != 1:
+        swap = other[0]
+        first, second = slice(batch_size, 2 * batch_size), slice(swap * batch_size, (swap + 1) * batch_size)
+        order[first], order[second] = order[second].copy(), order[first].copy()
+        widths[[1, swap]] = widths[[swap, 1]]
+    elif not len(other) and len(widths) > 1:
+        widths[1] = full
+    return order, widths
+
+
 class TrainingData(keras.utils.PyDataset):
     """Fresh random examples every epoch, never one of the held-out expressions."""
 
@@ -53,11 +71,9 @@ class TrainingData(keras.utils.PyDataset):
         grouping = getattr(self.framing, "buckets", None) if self.config.buckets and self._cutting else None
         found = grouping(self.y, self.config.batch_size, np.random.default_rng([self.config.seed, 5, self.epoch])) if grouping else None
         if found is not None:
-            order, self.widths = found
+            order, self.widths = first_two_widths(*found, self.config.batch_size, self.y.shape[1])
             self.x = tuple(a[order] for a in self.x) if isinstance(self.x, tuple) else self.x[order]
             self.y = self.y[order]
-            # Keras fixes a fit()'s batch shapes from its first two batches: one width there (every target
-            # at the whole width, or one batch an epoch) would refuse another width in a later epoch
             if len(self.widths) < 2 or self.widths[0] == self.widths[1]:
                 self._cutting, self.widths = False, None
 
