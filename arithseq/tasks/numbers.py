@@ -29,6 +29,8 @@ def draw_numbers(rng: np.random.Generator, lo: int, hi: int, shape: tuple[int, .
     """Numbers in ``lo..hi``: every value equally likely, every digit count equally likely, or each
     number one way or the other (``by-digits:0.3``: three in ten by digit count)."""
     share = by_digits_share(how)
+    if share is None:
+        raise ValueError(f"numbers={how!r}: expected 'uniform', 'by-digits' or 'by-digits:SHARE'")
     if share not in (0.0, 1.0):
         by_count = draw_numbers(rng, lo, hi, shape, "by-digits")
         return np.where(rng.random(shape) < share, by_count, draw_numbers(rng, lo, hi, shape, "uniform"))

@@ -99,8 +99,8 @@ OPTION_HELP: dict[str, str] = {
     "partial_products": "with target=steps: a multi-digit product's partial products come before its result",
     "magnitudes": "with a trace or products scratchpad: a signed sum or difference is worked on the magnitudes that give "
     "its result, its sign in front (12-34=-(34-12)=-22, (-42)+81=81-42=39)",
-    "complements": "with a trace or products scratchpad: a sum or difference whose sign the operands do not fix is "
-    "first written as its ten's complement, a digit wider than its widest operand, whose top digit (0 or 9) gives the "
+    "complements": "with a trace or products scratchpad: a sum or difference of operands of opposite sign (zero "
+    "counted as positive) is first written as its ten's complement, a digit wider than its widest operand, whose top digit (0 or 9) gives the "
     "sign (52-58=994=-6, 58-52=006=6): with reverse_output the sign comes after a column-by-column computation",
     "fractions": "with target=steps: a division or a step on a fraction writes its working first (each product "
     "of numerators and denominators, the numerators' sum, the fraction before its reduction): (9/8)-7 -> 7*8=56;9-56=-47;-47/8",

@@ -15,8 +15,8 @@ magnitudes that give its result, its sign in front: ``12-34=-(34-12)=-22``,
 smaller one digit by digit: the comparison is written down first, and the digits
 are then a plain sum or a difference with no sign to settle at its end.
 
-With ``complements`` a sum or difference whose sign its operands do not fix is
-written first as its ten's complement, one digit wider than its widest operand:
+With ``complements`` a sum or difference of operands of opposite sign (zero
+counted as positive) is written first as its ten's complement, one digit wider than its widest operand:
 ``52-58=994=-6``, ``58-52=006=6``, ``(-90)+3=913=-87``. Written least significant
 digit first, each digit follows from its column and the borrow from the column
 before, and the top digit (0 or 9) gives the sign: the sign is read off at the
@@ -32,12 +32,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import arrays
 from .operators import NODES
 from .rendering import format_answers
+
+if TYPE_CHECKING:
+    from .options import TaskConfig
 
 SEPARATOR = ";"
 
@@ -160,11 +164,10 @@ def final_answers(texts: np.ndarray, target: str, reverse: bool) -> np.ndarray:
     return reverse_numbers(last) if reverse else last
 
 
-def scratchpads(
-    steps: Steps, answers: np.ndarray, target: str, reverse: bool, magnitudes: bool = False, complements: bool = False
-) -> np.ndarray:
-    """The target text of every row (``answers`` are the rows' final answers, for rows without steps)."""
-    n = len(answers)
+def scratchpads(steps: Steps, answers: np.ndarray, config: TaskConfig) -> np.ndarray:
+    """The target text of every row (``answers`` are the rows' final answers, for rows without steps),
+    as a task's ``config`` (a TaskConfig) writes it: its target, reverse_output, magnitudes, complements."""
+    target, reverse, n = config.target, config.reverse_output, len(answers)
     exprs, results = steps.expressions(), steps.results()
     if target == "sums":
         segment = results
@@ -172,9 +175,9 @@ def scratchpads(
         worked = np.full(len(exprs), "", dtype=str)
         if target == "products":
             worked = np.where(_multiplied(steps), _partial_products(steps), worked)
-        if magnitudes:
+        if config.magnitudes:
             worked = np.where(worked == "", _magnitudes(steps), worked)
-        if complements:
+        if config.complements:
             worked = np.where(worked == "", _complements(steps), worked)
         worked = np.where(worked == "", worked, np.strings.add(worked, "="))
         segment = np.strings.add(np.strings.add(np.strings.add(exprs, "="), worked), results)

@@ -216,11 +216,7 @@ class Task:
         if not self.scratchpad:
             return answer
         steps = exact_steps(self.grammar, [expression])
-        return str(self._scratchpads(steps, np.array([answer]))[0])
-
-    def _scratchpads(self, steps, answers: np.ndarray) -> np.ndarray:
-        config = self.config
-        return scratchpads(steps, answers, config.target, config.reverse_output, config.magnitudes, config.complements)
+        return str(scratchpads(steps, np.array([answer]), self.config)[0])
 
     # -- every problem ---------------------------------------------------------------------
     @functools.cached_property
@@ -238,7 +234,7 @@ class Task:
     def _with_scratchpads(self, batches: Iterator[Batch]) -> Iterator[Batch]:
         # every problem is judged on what the network is taught to write: the scratchpad, not the bare answer
         for batch in batches:
-            targets = self._scratchpads(batch.steps, batch.targets)
+            targets = scratchpads(batch.steps, batch.targets, self.config)
             yield Batch(batch.inputs, targets, batch.numerators, batch.denominators, batch.numbers, batch.steps)
 
     # -- reading what people type ---------------------------------------------------------
@@ -381,7 +377,7 @@ class Task:
         targets = format_answers(num[rows], den[rows])
         trace = None if recorder is None else record(recorder, m).take(rows)
         if self.scratchpad:
-            targets = self._scratchpads(trace, targets)
+            targets = scratchpads(trace, targets, config)
         self._check_output_lengths(targets)
         # rows use the first `terms` of their drawn numbers; the rest are marked absent
         numbers = leaves
