@@ -47,13 +47,19 @@ def test_magnitudes_work_a_signed_sum_on_the_magnitudes_that_give_it(expression,
     assert reversed_.target("12*34-999") == "21*43=84+063=804;804-999=-(999-804)=-195"
 
 
-def test_magnitudes_scratchpads_end_with_the_answer_and_each_worked_step_gives_its_result():
+def _scratchpads_end_with_the_answer_within_bounds(**options):
+    """Products scratchpads with ``options``, either way round: each ends with the plain task's answer,
+    fits the task's output length and alphabet."""
     for reverse in (False, True):
-        task = arithseq.get_task("mixed", target="products", reverse_output=reverse, magnitudes=True)
+        task = arithseq.get_task("mixed", target="products", reverse_output=reverse, **options)
         batch = task.sample(2000, seed=4)
         assert final_answers(batch.targets, "products", reverse).tolist() == arithseq.get_task("mixed").sample(2000, seed=4).targets.tolist()
         assert int(np.strings.str_len(batch.targets).max()) <= task.max_output_length
         assert set("".join(batch.targets.tolist())) <= set(task.alphabet)
+
+
+def test_magnitudes_scratchpads_end_with_the_answer_and_each_worked_step_gives_its_result():
+    _scratchpads_end_with_the_answer_within_bounds(magnitudes=True)
     task = arithseq.get_task("mixed", target="trace", magnitudes=True)
     worked = 0
     for text in task.sample(2000, seed=5).targets.tolist():
@@ -91,12 +97,7 @@ def test_complements_write_a_signed_sum_as_its_tens_complement_before_its_result
 
 
 def test_every_complement_gives_its_steps_result_and_its_top_digit_the_sign():
-    for reverse in (False, True):
-        task = arithseq.get_task("mixed", target="products", reverse_output=reverse, complements=True)
-        batch = task.sample(2000, seed=4)
-        assert final_answers(batch.targets, "products", reverse).tolist() == arithseq.get_task("mixed").sample(2000, seed=4).targets.tolist()
-        assert int(np.strings.str_len(batch.targets).max()) <= task.max_output_length
-        assert set("".join(batch.targets.tolist())) <= set(task.alphabet)
+    _scratchpads_end_with_the_answer_within_bounds(complements=True)
     task = arithseq.get_task("mixed", target="trace", complements=True, terms=3)
     worked = negative = 0
     for text in task.sample(2000, seed=5).targets.tolist():

@@ -224,10 +224,9 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'target' must be one of {', '.join(TARGETS)}, got {got(config.target)}")
     if config.fractions and config.target != "steps":
         raise ConfigError(f"option 'fractions' writes the working of one step at a time: it needs target=steps, got target={config.target}")
-    if config.magnitudes and config.target not in ("trace", "products"):
-        raise ConfigError(f"option 'magnitudes' works through a scratchpad's sums: it needs target=trace or target=products, got target={config.target}")
-    if config.complements and config.target not in ("trace", "products"):
-        raise ConfigError(f"option 'complements' works through a scratchpad's sums: it needs target=trace or target=products, got target={config.target}")
+    for name in ("magnitudes", "complements"):
+        if getattr(config, name) and config.target not in ("trace", "products"):
+            raise ConfigError(f"option {name!r} works through a scratchpad's sums: it needs target=trace or target=products, got target={config.target}")
     if config.complements and config.magnitudes:
         raise ConfigError("options 'magnitudes' and 'complements' are two ways of working a signed sum: set one of them")
     if config.input_format not in {"text", "columns"}:

@@ -256,16 +256,22 @@ def _multiplied(steps: Steps) -> np.ndarray:
     return (steps.op == "mul") & whole & (np.abs(steps.right[0].astype(object)) >= 10).astype(bool)
 
 
+def _signed_sums(steps: Steps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every step as a sum ``a + b`` of signed Python ints (exact at any width; a difference's ``b``
+    negated), and which steps are sums or differences of two whole numbers."""
+    a, right = steps.left[0].astype(object), steps.right[0].astype(object)
+    whole = (steps.left[1] == 1) & (steps.right[1] == 1) & ~steps.unary & np.isin(steps.op, ("add", "sub"))
+    return a, np.where(steps.op == "sub", -right, right), whole
+
+
 def _magnitudes(steps: Steps) -> np.ndarray:
     """A signed sum or difference of whole numbers as the operation on magnitudes that gives its
     result, sign in front (``-(34-12)`` for 12-34); "" where the step reads so already (``a+b``,
     ``a-b`` with a >= b >= 0) and for every other step."""
     if steps.right is None or not len(steps.row):
         return np.zeros(len(steps.row), dtype=str)
-    a, right = steps.left[0].astype(object), steps.right[0].astype(object)  # Python ints: exact at any width
+    a, b, whole = _signed_sums(steps)
     subtract = steps.op == "sub"
-    b = np.where(subtract, -right, right)  # the signed second addend
-    whole = (steps.left[1] == 1) & (steps.right[1] == 1) & ~steps.unary & np.isin(steps.op, ("add", "sub"))
     a_up, b_up = (a >= 0).astype(bool), (b >= 0).astype(bool)
     as_computed = (a_up & b_up & ~subtract) | (subtract & (a >= -b).astype(bool) & (b <= 0).astype(bool))
     text_a, text_b = np.abs(a).astype(str), np.abs(b).astype(str)
@@ -289,11 +295,9 @@ def _complements(steps: Steps) -> np.ndarray:
     sign, one digit wider than the widest operand (``994`` for 52-58); "" for every other step."""
     if steps.right is None or not len(steps.row):
         return np.zeros(len(steps.row), dtype=str)
-    a, b = steps.left[0].astype(object), steps.right[0].astype(object)  # Python ints: exact at any width
-    signed = np.where(steps.op == "sub", -b, b)
-    whole = (steps.left[1] == 1) & (steps.right[1] == 1) & ~steps.unary & np.isin(steps.op, ("add", "sub"))
+    a, signed, whole = _signed_sums(steps)
     mixed = whole & ((a < 0) != (signed < 0)).astype(bool)
-    width = np.maximum(np.strings.str_len(np.abs(a).astype(str)), np.strings.str_len(np.abs(b).astype(str))) + 1
+    width = np.maximum(np.strings.str_len(np.abs(a).astype(str)), np.strings.str_len(np.abs(signed).astype(str))) + 1
     complement = np.where(mixed, (a + signed) % (10 ** width.astype(object)), 0)
     return np.where(mixed, np.strings.zfill(complement.astype(str), width), "")
 
