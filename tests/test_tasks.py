@@ -241,6 +241,26 @@ def test_numbers_by_digits_share_blends_the_two_ways_of_drawing(values):
             arithseq.get_task("addition", numbers=bad)
 
 
+@pytest.mark.parametrize("name", ["mixed", "brackets"])  # precomputed templates, and a walk of the grammar
+def test_term_weights_set_how_often_each_number_of_terms_is_drawn(name):
+    from arithseq.evaluation.strata import stratified_sets
+
+    task = arithseq.get_task(name, term_weights="2=1,3=3")
+    terms = task.sample(8000, seed=2).terms
+    assert abs(np.mean(terms == 3) - 0.75) < 0.03 and set(terms.tolist()) == {2, 3}
+    assert arithseq.get_task(name, term_weights={"3": 1}).sample(500, seed=0).terms.tolist() == [3] * 500
+    # held-out sets hold every number of terms the task allows, whatever the weights
+    held_out = stratified_sets(arithseq.get_task(name, term_weights="3=1"), {"test": 600}, seed=0)["test"]
+    assert set(held_out.terms.tolist()) == set(range(task.config.terms[0], task.config.terms[1] + 1))
+    # a run's config.toml stores the weights as a table with text keys, and reads them back
+    assert arithseq.get_task(name, **task.config.as_dict()).config == task.config
+    for bad, message in [("5=1", "weighs 5 terms, outside 'terms' 2-"), ("2=0", "weight above 0"),
+                         ("two=1", "'two' is not a number of terms"), ("2=1,3", "COUNT=WEIGHT pairs"),
+                         ("2=-1", "must not be negative")]:
+        with pytest.raises(ConfigError, match=message):
+            arithseq.get_task(name, term_weights=bad)
+
+
 @pytest.mark.parametrize("digits", [2, 5, 12, 20, 100])
 def test_every_study_carry_chain_passes_its_carry_through_columns_that_sum_to_exactly_9(digits):
     from arithseq.evaluation.strata import carries

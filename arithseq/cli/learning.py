@@ -39,7 +39,7 @@ MixOpt = Annotated[
     Optional[list[str]],
     typer.Option(
         "--mix",
-        help="How training examples are drawn, KEY=VALUE (repeatable): numbers=uniform|by-digits|by-digits:0.5, carry_chains=0.1, "
+        help="How training examples are drawn, KEY=VALUE (repeatable): numbers=uniform|by-digits|by-digits:0.5, term_weights=2=1,3=3, carry_chains=0.1, "
         "operators=..., brackets=..., negation=... Held-out sets are unaffected.",
     ),
 ]

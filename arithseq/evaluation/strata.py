@@ -177,7 +177,8 @@ def stratified_sets(task: Task, sizes: dict[str, int], seed: int) -> dict[str, B
     """
     # long carry chains (99..9+1) are rare in uniform draws: a tenth of them, or the task's own share
     chains = max(task.config.carry_chains, 0.1) if task.two_number_sums else 0.0
-    pool_task = cached_task(task.name, task.config.replace(numbers="by-digits", carry_chains=chains))
+    # every number of terms is drawn alike whatever the task's term_weights: every stratum is in every set
+    pool_task = cached_task(task.name, task.config.replace(numbers="by-digits", carry_chains=chains, term_weights=None))
     want = sum(sizes.values())
     drawn = pool_task.sample(max(8 * want, 20_000), np.random.default_rng([seed, 11]))
     _, first = np.unique(drawn.inputs, return_index=True)

@@ -29,6 +29,7 @@ class TaskConfig:
 
     grammar: str = "addition"
     terms: tuple[int, int] = (2, 2)
+    term_weights: tuple[tuple[int, float], ...] | None = None
     values: tuple[int, int] = (1, 999)
     numbers: str = "uniform"
     operators: tuple[tuple[str, float], ...] | None = None
@@ -63,8 +64,8 @@ class TaskConfig:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name == "operators" and value is not None:
-                value = {k: v for k, v in value}
+            if f.name in ("operators", "term_weights") and value is not None:
+                value = {str(k): v for k, v in value}
             elif isinstance(value, tuple):
                 value = list(value)
             if value is not None:
@@ -75,6 +76,8 @@ class TaskConfig:
 OPTION_HELP: dict[str, str] = {
     "grammar": "built-in grammar name or path of a .lark file",
     "terms": "how many numbers: N or MIN-MAX (alias: n_numbers)",
+    "term_weights": "how often each number of terms is drawn, COUNT=WEIGHT pairs: 2=1,3=3, a count not "
+    "named is not drawn (default: every count within 'terms' equally often); held-out sets stay stratified",
     "values": "range of each number, MIN-MAX (aliases: largest=L for 1-L, digits=D for 0-(10^D-1))",
     "numbers": "'uniform' (every value equally likely), 'by-digits' (every digit count equally likely) or "
     "'by-digits:SHARE' (that share of numbers by digit count, the rest uniform: by-digits:0.3)",
@@ -134,6 +137,26 @@ def _operators(value: Any) -> tuple[tuple[str, float], ...] | None:
     return tuple(sorted((str(k), parse_weight(f"operators[{k}]", v)) for k, v in value.items()))
 
 
+def _term_weights(value: Any) -> tuple[tuple[int, float], ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        pairs = [p.split("=", 1) for p in value.split(",") if p.strip()]
+        if not pairs or any(len(p) != 2 for p in pairs):
+            raise ConfigError(f"option 'term_weights': write COUNT=WEIGHT pairs, e.g. '2=1,3=3', got {got(value)}")
+        value = {k.strip(): v for k, v in pairs}
+    if not isinstance(value, Mapping) or not value:
+        raise ConfigError(f"option 'term_weights' must give at least one COUNT=WEIGHT pair, e.g. '2=1,3=3', got {got(value)}")
+    weights = {}
+    for key, weight in value.items():
+        try:
+            count = int(str(key).strip())
+        except ValueError:
+            raise ConfigError(f"option 'term_weights': {got(key)} is not a number of terms (write '2=1,3=3')") from None
+        weights[count] = parse_weight(f"term_weights[{count}]", weight)
+    return tuple(sorted(weights.items()))
+
+
 def make_config(base: TaskConfig, options: Mapping[str, Any]) -> TaskConfig:
     """``base`` with ``options`` applied; raises :class:`ConfigError` naming the bad option."""
     names = {f.name for f in dataclasses.fields(TaskConfig)}
@@ -171,6 +194,8 @@ def _coerce(key: str, value: Any) -> Any:
         return parse_int_range(key, value)
     if key == "operators":
         return _operators(value)
+    if key == "term_weights":
+        return _term_weights(value)
     if key == "chain_length":
         return parse_int_range(key, value)
     if key == "depth":
@@ -199,6 +224,14 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'terms' must be at least 1, got {config.terms[0]}")
     if config.terms[1] > 64:
         raise ConfigError(f"option 'terms' allows at most 64 numbers, got {config.terms[1]}")
+    if config.term_weights is not None:
+        outside = [n for n, _ in config.term_weights if not config.terms[0] <= n <= config.terms[1]]
+        if outside:
+            raise ConfigError(
+                f"option 'term_weights' weighs {outside[0]} terms, outside 'terms' {config.terms[0]}-{config.terms[1]}"
+            )
+        if not any(w > 0 for _, w in config.term_weights):
+            raise ConfigError("option 'term_weights' must give some number of terms a weight above 0")
     if config.values[0] < 0:
         raise ConfigError(f"option 'values' must not be negative (numbers are written without sign), got {config.values}")
     if config.values[0] > config.values[1]:

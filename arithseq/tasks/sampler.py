@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +54,7 @@ class DerivationTable:
         depth: int,
         leaf_width: int,
         leaf_bound: Bound,
+        term_weights: Mapping[int, float] | None = None,
     ) -> None:
         self.grammar = grammar
         self.tokens: tuple[str, ...] = grammar.literals
@@ -74,6 +75,12 @@ class DerivationTable:
         self._outcomes: list[list[tuple[float, tuple[int, ...]]]] = []
         self._visiting: set[tuple[str, int, int]] = set()
         self.start_states = np.array([self._state(grammar.start, n, depth) for n in self.terms])
+        self._term_p = None
+        if term_weights is not None:
+            weights = np.array([term_weights.get(n, 0.0) for n in self.terms], float)
+            if not weights.sum() > 0:
+                raise ConfigError(f"option 'term_weights' gives no weight to a number of terms the grammar can make ({self.terms})")
+            self._term_p = weights / weights.sum()
         for state in set(self.start_states.tolist()):
             closed = self._closure(state, CLOSED_LIMIT)
             if closed is not None:
@@ -323,7 +330,7 @@ class DerivationTable:
         if self.closed:
             return self._walk_closed(m, rng)
         stack = np.zeros((m, lim.steps + 1), np.int32)
-        stack[:, 0] = self.state_base + self.start_states[rng.integers(0, len(self.terms), m)]
+        stack[:, 0] = self.state_base + self._starts(m, rng)
         sp = np.ones(m, np.int64)
         infix = np.full((m, lim.infix_items), EMPTY, np.int32)
         postfix = np.full((m, lim.postfix_items), EMPTY, np.int32)
@@ -354,6 +361,12 @@ class DerivationTable:
             active = active[sp[active] > 0]
         return infix, postfix, None
 
+    def _starts(self, m: int, rng: np.random.Generator) -> np.ndarray:
+        """The start state of ``m`` derivations: their numbers of terms, equally likely unless weighted."""
+        if self._term_p is None:
+            return self.start_states[rng.integers(0, len(self.terms), m)]
+        return self.start_states[rng.choice(len(self.terms), m, p=self._term_p)]
+
     def _choose(self, states: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One outcome index (into the outcome tables) per state, drawn by the outcome probabilities."""
         u = rng.random(len(states))
@@ -370,7 +383,7 @@ class DerivationTable:
 
     def _walk_closed(self, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every derivation is one precomputed outcome: pick one per row and copy its streams."""
-        choice = self._choose(self.start_states[rng.integers(0, len(self.terms), m)], rng)
+        choice = self._choose(self._starts(m, rng), rng)
         infix, postfix = self.templates
         return infix[choice], postfix[choice], choice
 

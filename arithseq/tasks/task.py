@@ -61,7 +61,8 @@ class Task:
         self.grammar: Grammar = load_grammar(config.grammar)
         self._check_operators()
         lo, hi = config.values
-        self.table = DerivationTable(self.grammar, self._weight, config.terms, config.depth, len(str(hi)), Bound(hi))
+        weights = dict(config.term_weights) if config.term_weights else None
+        self.table = DerivationTable(self.grammar, self._weight, config.terms, config.depth, len(str(hi)), Bound(hi), weights)
         limits = self.table.limits
         bound = limits.output_bound
         if any(too_big(b.num) or too_big(b.den) for b in (bound, limits.value_bound)):

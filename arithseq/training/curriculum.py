@@ -38,7 +38,9 @@ class Curriculum:
         if self.kind == "digits":
             lo, hi = self.task.config.values
             return resolve_task(self.task.name, {**self.task.config.as_dict(), "values": (lo, min(hi, 10**level - 1))})
-        return resolve_task(self.task.name, {**self.task.config.as_dict(), "terms": (self.task.config.terms[0], level)})
+        # the curriculum sets the numbers of terms itself: weights given for the whole range do not apply
+        options = {**self.task.config.as_dict(), "terms": (self.task.config.terms[0], level), "term_weights": None}
+        return resolve_task(self.task.name, options)
 
     def sample(self, n: int, rng: np.random.Generator, exclude: np.ndarray, steps: bool) -> Batch:
         level = self.level
