@@ -41,8 +41,11 @@ def main() -> None:
     parser.add_argument("--task", default="mixed")
     parser.add_argument("--recipe", default="single-pass")
     parser.add_argument("--steps", type=int, default=60, help="timed training steps per setting")
+    parser.add_argument("--batch-size", type=int, default=None, help="examples per batch (default: the recipe's)")
     args = parser.parse_args()
     base = recommended(args.task, args.recipe).replace(steps_per_epoch=args.steps)
+    if args.batch_size:
+        base = base.replace(batch_size=args.batch_size)
     task = get_task(args.task, **{**base.task_options, **base.mixture})
     spec = get_model_spec(base.model)
     options = spec.make_options(base.model_options)

@@ -323,6 +323,7 @@ def test_train_refuses_a_bad_model_parameter_or_option(tmp_path):
         (["--lr", "nan"], "'learning_rate' must be a finite number"),
         (["-t", "clipnorm=x"], "option 'clipnorm' must be a number, got 'x'"),
         (["-t", "epoch=3"], "unknown option 'epoch'; did you mean 'epochs'?"),
+        (["-s", "terms=2-3", "--mix", "term_weights=2=1,4=1"], "option 'term_weights' weighs 4 terms, outside 'terms' 2-3"),
     ]
     for args, phrase in cases:
         refused(["train", *TINY, *args, "--out", tmp_path / "new"], phrase, tmp_path)

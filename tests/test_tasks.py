@@ -252,13 +252,32 @@ def test_term_weights_set_how_often_each_number_of_terms_is_drawn(name):
     # held-out sets hold every number of terms the task allows, whatever the weights
     held_out = stratified_sets(arithseq.get_task(name, term_weights="3=1"), {"test": 600}, seed=0)["test"]
     assert set(held_out.terms.tolist()) == set(range(task.config.terms[0], task.config.terms[1] + 1))
-    # a run's config.toml stores the weights as a table with text keys, and reads them back
-    assert arithseq.get_task(name, **task.config.as_dict()).config == task.config
+    # its own stored form, and other numbers of terms (evaluate -s terms=6) keep only the weights inside them
+    assert task.config.replace(term_weights=task.config.term_weights) == task.config
+    assert task.config.replace(terms=2).term_weights == ((2, 1.0),) and task.config.replace(terms=6).term_weights is None
     for bad, message in [("5=1", "weighs 5 terms, outside 'terms' 2-"), ("2=0", "weight above 0"),
-                         ("two=1", "'two' is not a number of terms"), ("2=1,3", "COUNT=WEIGHT pairs"),
-                         ("2=-1", "must not be negative")]:
+                         ("two=1", "'two' is not a number of terms"), ("2=1,3", "'3' is not a COUNT=WEIGHT pair"),
+                         ("2=-1", "must not be negative"), ("2=1,2=3", "weighs 2 terms twice"), ("2=inf", "finite")]:
         with pytest.raises(ConfigError, match=message):
             arithseq.get_task(name, term_weights=bad)
+
+
+def test_term_weights_leave_the_default_draws_as_they_were_and_travel_through_a_runs_config(tmp_path):
+    from arithseq.training.curriculum import Curriculum
+
+    # the same seed draws the same problems as before the option existed
+    assert arithseq.get_task("mixed").sample(4, seed=0).inputs.tolist() == ["50*60*97", "72*63*54", "55-93*27", "81-67"]
+    assert arithseq.get_task("brackets").sample(3, seed=0).inputs.tolist() == ["-((2)+2-6*7)", "-(-3+4*9)", "9-3/-6"]
+    config = arithseq.TrainConfig(task="mixed", mixture={"term_weights": "2=1,3=3"},
+                                  task_options={"term_weights": {"2": 1, "3": 3}})
+    path = tmp_path / "config.toml"
+    path.write_text(config.to_toml())
+    again = arithseq.TrainConfig.from_toml(path)
+    assert arithseq.get_task("mixed", **again.task_options).config.term_weights == ((2, 1.0), (3, 3.0))
+    assert again.mixture == config.mixture
+    # the terms curriculum sets the numbers of terms itself
+    curriculum = Curriculum(arithseq.get_task("mixed", term_weights="3=1"), "terms", "mixed", 0.95)
+    assert curriculum.task_at(2).config.terms == (2, 2)
 
 
 @pytest.mark.parametrize("digits", [2, 5, 12, 20, 100])

@@ -8,6 +8,7 @@ order, in chunks: memory stays bounded whatever the size.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -27,7 +28,22 @@ LIMIT = 5_000_000
 def problem_count(table: DerivationTable, values: tuple[int, int]) -> int:
     """Expressions the grammar and options can write: shapes times number choices (undefined ones included)."""
     span = values[1] - values[0] + 1
-    return sum(table.count_derivations(int(state)) * span**n for n, state in zip(table.terms, table.start_states))
+    return sum(derivation_count(table, int(state)) * span**n for n, state in zip(table.terms, table.start_states))
+
+
+def derivation_count(table: DerivationTable, state: int) -> int:
+    """How many complete derivations ``state`` of ``table`` has (exactly, however many)."""
+    memo: dict[int, int] = {}
+
+    def count(s: int) -> int:
+        if s not in memo:
+            memo[s] = sum(
+                math.prod(count(code - table.state_base) for code in items if code >= table.state_base)
+                for _, items in table._outcomes[s]
+            )
+        return memo[s]
+
+    return count(state)
 
 
 def enumerate_problems(

@@ -142,17 +142,25 @@ def _term_weights(value: Any) -> tuple[tuple[int, float], ...] | None:
         return None
     if isinstance(value, str):
         pairs = [p.split("=", 1) for p in value.split(",") if p.strip()]
-        if not pairs or any(len(p) != 2 for p in pairs):
-            raise ConfigError(f"option 'term_weights': write COUNT=WEIGHT pairs, e.g. '2=1,3=3', got {got(value)}")
-        value = {k.strip(): v for k, v in pairs}
-    if not isinstance(value, Mapping) or not value:
+        for pair in pairs:
+            if len(pair) != 2:
+                raise ConfigError(f"option 'term_weights': {got(pair[0].strip())} is not a COUNT=WEIGHT pair (write '2=1,3=3')")
+    elif isinstance(value, Mapping):
+        pairs = list(value.items())
+    elif isinstance(value, list | tuple) and all(isinstance(p, list | tuple) and len(p) == 2 for p in value):
+        pairs = list(value)  # the stored form, ((2, 1.0), (3, 3.0))
+    else:
+        pairs = []
+    if not pairs:
         raise ConfigError(f"option 'term_weights' must give at least one COUNT=WEIGHT pair, e.g. '2=1,3=3', got {got(value)}")
-    weights = {}
-    for key, weight in value.items():
+    weights: dict[int, float] = {}
+    for key, weight in pairs:
         try:
             count = int(str(key).strip())
         except ValueError:
             raise ConfigError(f"option 'term_weights': {got(key)} is not a number of terms (write '2=1,3=3')") from None
+        if count in weights:
+            raise ConfigError(f"option 'term_weights' weighs {count} terms twice")
         weights[count] = parse_weight(f"term_weights[{count}]", weight)
     return tuple(sorted(weights.items()))
 
@@ -184,6 +192,11 @@ def make_config(base: TaskConfig, options: Mapping[str, Any]) -> TaskConfig:
                 f"unknown task option {got(key)}{did_you_mean(key, names | ALIASES)} (options: {', '.join(sorted(names))})"
             )
         changes[key] = _coerce(key, value)
+    if "terms" in changes and "term_weights" not in changes and base.term_weights:
+        # other numbers of terms (evaluate -s terms=6): weights outside them no longer apply
+        low, high = changes["terms"]
+        kept = tuple((n, w) for n, w in base.term_weights if low <= n <= high)
+        changes["term_weights"] = kept if any(w > 0 for _, w in kept) else None
     config = dataclasses.replace(base, **changes)
     _check(config)
     return config
@@ -225,13 +238,13 @@ def _check(config: TaskConfig) -> None:
     if config.terms[1] > 64:
         raise ConfigError(f"option 'terms' allows at most 64 numbers, got {config.terms[1]}")
     if config.term_weights is not None:
-        outside = [n for n, _ in config.term_weights if not config.terms[0] <= n <= config.terms[1]]
+        low, high = config.terms
+        outside = [n for n, _ in config.term_weights if not low <= n <= high]
         if outside:
-            raise ConfigError(
-                f"option 'term_weights' weighs {outside[0]} terms, outside 'terms' {config.terms[0]}-{config.terms[1]}"
-            )
+            allowed = f"{low}" if low == high else f"{low}-{high}"
+            raise ConfigError(f"option 'term_weights' weighs {outside[0]} terms, outside 'terms' {allowed}: weigh only those counts")
         if not any(w > 0 for _, w in config.term_weights):
-            raise ConfigError("option 'term_weights' must give some number of terms a weight above 0")
+            raise ConfigError(f"option 'term_weights' must give some number of terms a weight above 0, got {config.as_dict()['term_weights']}")
     if config.values[0] < 0:
         raise ConfigError(f"option 'values' must not be negative (numbers are written without sign), got {config.values}")
     if config.values[0] > config.values[1]:

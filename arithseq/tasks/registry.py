@@ -318,7 +318,7 @@ register_task(
             model="gpt",
             model_options={"dim": 128, "heads": 4, "layers": 2, "ff": 512, "positions": "absolute", "max_position": 256, "places": True},
             learning_rate=0.001,
-            batch_size=32,  # more, smaller steps: 99.81% of two-number problems against 99.36% with 64 (seed 0)
+            batch_size=32,  # more, smaller steps: two-number problems 99.58-99.91% over 3 seeds, 98.85-99.70% with 64
             task_options={"target": "products", "reverse_output": True, "complements": True},
             mixture={"numbers": "by-digits:0.5", "operators": "+=1,-=1,*=2"},
             max_minutes=9.5,

@@ -17,7 +17,6 @@ operator code, pushed after its operands, writes to the postfix stream (what
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -78,6 +77,7 @@ class DerivationTable:
         self._term_p = None
         if term_weights is not None:
             weights = np.array([term_weights.get(n, 0.0) for n in self.terms], float)
+            weights = weights / max(weights.max(), 1e-300)  # huge weights must not overflow their sum
             if not weights.sum() > 0:
                 raise ConfigError(f"option 'term_weights' gives no weight to a number of terms the grammar can make ({self.terms})")
             self._term_p = weights / weights.sum()
@@ -207,20 +207,6 @@ class DerivationTable:
         width = max((len(d) for d in derivations), default=1)
         codes = np.array([list(d) + [EMPTY] * (width - len(d)) for d in derivations], np.int64).reshape(-1, width)
         return self._split_streams(codes)
-
-    def count_derivations(self, state: int) -> int:
-        """How many complete derivations ``state`` has (exactly, however many)."""
-        memo: dict[int, int] = {}
-
-        def count(s: int) -> int:
-            if s not in memo:
-                memo[s] = sum(
-                    math.prod(count(code - self.state_base) for code in items if code >= self.state_base)
-                    for _, items in self._outcomes[s]
-                )
-            return memo[s]
-
-        return count(state)
 
     def _split_streams(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         infix = np.where(codes < self.op_base, codes, EMPTY)

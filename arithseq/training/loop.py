@@ -75,6 +75,9 @@ def train(
         task = DataTask.from_batch(config.task, Batch.load(partial_path(Path(out)) / DATA_SET), config.task_options)
     else:
         task = resolve_task(config.task, config.task_options)
+    source_task = task  # the training stream's task: a bad mixture is refused before anything is created
+    if config.mixture and not config.data:
+        source_task = resolve_task(task.name, {**task.config.as_dict(), **config.mixture})
     spec = get_model_spec(config.model)
     options = spec.make_options(config.model_options)
     tokenizer = Tokenizer.for_task(task)
@@ -106,9 +109,6 @@ def train(
         model, state = build(spec, options, framing, config), {"epoch": 0, "seconds": 0.0}
 
     held_out = np.concatenate([sets["val"].inputs, sets["test"].inputs])  # never trained on
-    source_task = task
-    if config.mixture and not config.data:
-        source_task = resolve_task(task.name, {**task.config.as_dict(), **config.mixture})
     curriculum = None
     if config.curriculum != "none":
         curriculum = Curriculum(source_task, config.curriculum, config.curriculum_style, config.curriculum_threshold)
