@@ -255,6 +255,9 @@ def test_term_weights_set_how_often_each_number_of_terms_is_drawn(name):
     # its own stored form, and other numbers of terms (evaluate -s terms=6) keep only the weights inside them
     assert task.config.replace(term_weights=task.config.term_weights) == task.config
     assert task.config.replace(terms=2).term_weights == ((2, 1.0),) and task.config.replace(terms=6).term_weights is None
+    from arithseq.tasks.registry import derived_task  # how a run's task is judged with other terms
+
+    assert derived_task(task, {"terms": 4}).config.term_weights is None
     for bad, message in [("5=1", "weighs 5 terms, outside 'terms' 2-"), ("2=0", "weight above 0"),
                          ("two=1", "'two' is not a number of terms"), ("2=1,3", "'3' is not a COUNT=WEIGHT pair"),
                          ("2=-1", "must not be negative"), ("2=1,2=3", "weighs 2 terms twice"), ("2=inf", "finite")]:

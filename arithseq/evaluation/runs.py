@@ -27,6 +27,7 @@ from ..models import get_model_spec
 from ..models.framing import Framing, check_weights, framing_for
 from ..options import check_seed, texts, whole
 from ..tasks import Batch, Task, resolve_task
+from ..tasks.registry import derived_task
 from ..tasks.datatask import DataTask
 from ..tasks.enumeration import LIMIT
 from ..tasks.options import FORMAT_OPTIONS
@@ -188,7 +189,7 @@ class Run:
                 raise ConfigError(f"run {self.path} learned from a data file: it is judged on its own test set only")
             exhaustive = False
         elif task_options:
-            task = resolve_task(self.task.name, {**self.task.config.as_dict(), **task_options})
+            task = derived_task(self.task, task_options)
             self._check_format(task)
         seed = self.config.seed + 7 if seed is None else seed
         if exhaustive and task.size <= LIMIT:

@@ -82,6 +82,12 @@ def resolve_task(name: str, options: dict[str, Any]) -> Task:
     return cached_task(name, make_config(TaskConfig(), options))
 
 
+def derived_task(task: Task, options: dict[str, Any]) -> Task:
+    """``task`` with ``options`` changed, every other option as it is: a run's task judged with other
+    terms, a training mixture, a curriculum level (a new ``terms`` keeps only the weights inside it)."""
+    return cached_task(task.name, task.config.replace(**options))
+
+
 @functools.lru_cache(maxsize=32)
 def cached_task(name: str, config: TaskConfig) -> Task:
     return Task(name, config)

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..evaluation.strata import digit_counts
 from ..models.framing import Framing
-from ..tasks import Batch, Task, resolve_task
+from ..tasks import Batch, Task
+from ..tasks.registry import derived_task
 
 
 class Curriculum:
@@ -37,10 +38,9 @@ class Curriculum:
     def task_at(self, level: int) -> Task:
         if self.kind == "digits":
             lo, hi = self.task.config.values
-            return resolve_task(self.task.name, {**self.task.config.as_dict(), "values": (lo, min(hi, 10**level - 1))})
+            return derived_task(self.task, {"values": (lo, min(hi, 10**level - 1))})
         # the curriculum sets the numbers of terms itself: weights given for the whole range do not apply
-        options = {**self.task.config.as_dict(), "terms": (self.task.config.terms[0], level), "term_weights": None}
-        return resolve_task(self.task.name, options)
+        return derived_task(self.task, {"terms": (self.task.config.terms[0], level), "term_weights": None})
 
     def sample(self, n: int, rng: np.random.Generator, exclude: np.ndarray, steps: bool) -> Batch:
         level = self.level

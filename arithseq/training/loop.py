@@ -27,6 +27,7 @@ from ..files import atomic_text
 from ..models import get_model_spec, options_dict
 from ..models.framing import framing_for
 from ..tasks import Batch, resolve_task
+from ..tasks.registry import derived_task
 from ..tasks.datatask import DataTask
 from ..tokenizer import Tokenizer
 from .callbacks import BestModel, EpochLines, HeldOutExactMatch, History, Progress, StopAt, StopOnNaN
@@ -77,7 +78,7 @@ def train(
         task = resolve_task(config.task, config.task_options)
     source_task = task  # the training stream's task: a bad mixture is refused before anything is created
     if config.mixture and not config.data:
-        source_task = resolve_task(task.name, {**task.config.as_dict(), **config.mixture})
+        source_task = derived_task(task, config.mixture)
     spec = get_model_spec(config.model)
     options = spec.make_options(config.model_options)
     tokenizer = Tokenizer.for_task(task)
