@@ -28,6 +28,15 @@ def test_help_names_every_command_and_option():
             assert name in result.output, (command, name)
 
 
+def test_python_dash_m_arithseq_is_the_arithseq_command():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "arithseq", "tasks"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "mixed" in done.stdout and "brackets" in done.stdout
+
+
 def test_tasks_lists_tasks_and_options():
     result = run("tasks")
     assert result.exit_code == 0
