@@ -1,5 +1,7 @@
 """Target formats (scratchpads), reduction steps, column encodings, one-step-at-a-time decoding, curriculum."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -116,6 +118,56 @@ def test_every_complement_gives_its_steps_result_and_its_top_digit_the_sign():
         arithseq.get_task("mixed", complements=True)
     with pytest.raises(arithseq.ConfigError, match="'magnitudes' and 'complements'.*set one"):
         arithseq.get_task("mixed", target="trace", complements=True, magnitudes=True)
+
+
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("34*56", "34*56=22:204+12:1700=1904"),  # 4*6=24 carries 2, 3*6+2=20 carries 2; 4*5=20 c2, 3*5+2=17 c1
+        ("12+34*56", "34*56=22:204+12:1700=1904;12+1904=1916"),
+        ("3*11", "3*11=3+30=33"),  # a one-digit number times a digit: nothing carried through columns
+        ("99*9", "99*9=88:891"),  # a product by a digit writes its carries too
+        ("10*0", "10*0=00:0"),
+        ("99*99*99", "99*99=88:891+88:8910=9801;9801*99=8700:88209+8700:882090=970299"),
+    ],
+)
+def test_carries_come_before_every_product_of_a_number_by_a_digit(expression, expected):
+    task = arithseq.get_task("mixed", target="products", carries=True, terms=(2, 3))
+    assert task.target(expression) == expected
+    assert final_answers(np.array([expected]), "products", False).tolist() == [task.answer(expression)]
+    reversed_ = arithseq.get_task("mixed", target="products", carries=True, reverse_output=True, complements=True)
+    # least significant digit first, each carry stands at the place of the digit that made it
+    assert reversed_.target("34*56") == "43*65=22:402+21:0071=4091"
+    assert reversed_.target("52-58") == "25-85=499=-6"  # sums are as without carries
+
+
+def test_every_carry_is_its_columns_and_the_products_digits_follow_from_them():
+    _scratchpads_end_with_the_answer_within_bounds(carries=True, complements=True)
+    task = arithseq.get_task("mixed", target="products", carries=True, terms=3)
+    columns = 0
+    for text in task.sample(2000, seed=6).targets.tolist():
+        for step in text.split(";"):
+            if "*" not in step or ":" not in step:
+                continue
+            factors, *worked, _ = step.split("=")
+            left, right = (abs(int(f.strip("()"))) for f in factors.split("*"))
+            products = worked[0].split("+") if worked else [step.split("=")[-1]]
+            assert len(products) == len(str(right))  # one per digit of the right factor
+            for shift, (product, digit) in enumerate(zip(products, str(right)[::-1])):
+                carries, written = product.split(":")
+                assert len(carries) == len(str(left)) and int(written) == left * int(digit) * 10**shift
+                carry, out = 0, written[::-1][shift:]
+                # least significant column first: (digit of left * multiplier + carry in) gives the digit and the carry out
+                for place, (a, c) in enumerate(zip(str(left)[::-1], carries[::-1])):
+                    total = int(a) * int(digit) + carry
+                    assert (int(c), int(out[place]) if place < len(out) else 0) == (total // 10, total % 10), (step, place)
+                    carry = int(c)
+                    columns += 1
+    assert columns > 5000
+    with pytest.raises(arithseq.ConfigError, match="carries.*needs target=products"):
+        arithseq.get_task("mixed", target="trace", carries=True)
+    with pytest.raises(arithseq.ConfigError, match="carries"):
+        arithseq.get_task("mixed", target="products", carries="maybe")
 
 
 def test_negative_and_fraction_operands_are_bracketed():

@@ -172,7 +172,7 @@ def test_bad_gpt_options_are_refused_with_what_is_wrong(tmp_path):
 def test_lengths_beyond_max_position_are_refused_with_the_length(tmp_path):
     run = arithseq.train(tiny_config("coupled", model_options={**TINY, "max_position": 12}), tmp_path / "run", verbose=0, echo=lambda *_: None)
     long = "1" * 20 + "+1"
-    with pytest.raises(ConfigError, match=r"position ids up to 23 \(digit places: a question of 22 characters.*max_position 12"):
+    with pytest.raises(ConfigError, match=r"position ids up to 23 \(digit places: a question of 22 characters.*max_position 12.*train with -p max_position=24 or more"):
         run.predict([long])
     result = CliRunner().invoke(app, ["predict", str(tmp_path / "run"), long])
     assert result.exit_code != 0 and "max_position 12" in result.output and "Traceback" not in result.output

@@ -256,8 +256,8 @@ class DecoderOnlyFraming(AutoregressiveFraming):
             unit = "digit places" if scheme in STRUCTURAL or places else "tokens"
             raise ConfigError(
                 f"{what} sequences need position ids up to {need} ({unit}: a question of {length} characters and an "
-                f"answer of {answer_length}), past this model's max_position {most} (ids 0..{most - 1}); train with a "
-                "larger -m max_position"
+                f"answer of {answer_length}), past this model's max_position {most} (ids 0..{most - 1}); train with "
+                f"-p max_position={need + 1} or more"
             )
 
     def arrays(self, batch):

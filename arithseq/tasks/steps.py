@@ -9,6 +9,13 @@ Recorded, those steps give the target formats a network can be taught to write:
     sums       12+34+56  ->  46;102              (each step's result: running sums)
     products   34*56     ->  34*56=204+1700=1904 (partial products a*b_j*10^j first)
 
+With ``carries`` (target products) every product of a multi-digit number by a
+digit, partial or whole, is written after its carries, one per digit of the
+number: ``34*56=22:204+12:1700=1904``, ``123*4=001:492``. Each digit of the
+product then follows from one digit of the number, the multiplier and the
+carry written for the column before, instead of from a chain of carries the
+network must keep in mind (a multiplication carry is 0-8, not just 0 or 1).
+
 With ``magnitudes`` a sum or difference of signed numbers is worked through the
 magnitudes that give its result, its sign in front: ``12-34=-(34-12)=-22``,
 ``(-42)+81=81-42=39``, ``(-3)-2=-(3+2)=-5``. Nobody subtracts a larger number from a
@@ -44,6 +51,7 @@ if TYPE_CHECKING:
     from .options import TaskConfig
 
 SEPARATOR = ";"
+CARRIED = ":"  # ends a product's carries (option carries)
 
 
 @dataclass
@@ -157,10 +165,11 @@ def reverse_numbers(texts: np.ndarray) -> np.ndarray:
 
 
 def final_answers(texts: np.ndarray, target: str, reverse: bool) -> np.ndarray:
-    """The answer a scratchpad ends with (after its last ``;`` and ``=``), digits back in reading order."""
+    """The answer a scratchpad ends with (after its last ``;``, ``=`` and carries' ``:``), digits back in reading order."""
     if target in ("answer", "reversed"):
         return texts
     last = np.strings.rpartition(np.strings.rpartition(texts, SEPARATOR)[2], "=")[2]
+    last = np.strings.rpartition(last, CARRIED)[2]
     return reverse_numbers(last) if reverse else last
 
 
@@ -174,7 +183,9 @@ def scratchpads(steps: Steps, answers: np.ndarray, config: TaskConfig) -> np.nda
     else:
         worked = np.full(len(exprs), "", dtype=str)
         if target == "products":
-            worked = np.where(_multiplied(steps), _partial_products(steps), worked)
+            worked = np.where(_multiplied(steps), _partial_products(steps, config.carries), worked)
+            if config.carries:
+                results = np.where(_by_a_digit(steps), np.strings.add(_carries(steps), results), results)
         if config.magnitudes:
             worked = np.where(worked == "", _magnitudes(steps), worked)
         if config.complements:
@@ -302,8 +313,9 @@ def _complements(steps: Steps) -> np.ndarray:
     return np.where(mixed, np.strings.zfill(complement.astype(str), width), "")
 
 
-def _partial_products(steps: Steps) -> np.ndarray:
-    """``a*b_0 + a*b_1*10 + ...`` written out: ``204+1700`` for 34*56 (Python ints: exact)."""
+def _partial_products(steps: Steps, carries: bool = False) -> np.ndarray:
+    """``a*b_0 + a*b_1*10 + ...`` written out: ``204+1700`` for 34*56 (Python ints: exact); with
+    ``carries`` each after its carries (``22:204+12:1700``)."""
     out = []
     for a, b, many in zip(steps.left[0].tolist(), steps.right[0].tolist(), _multiplied(steps).tolist()):
         if not many:
@@ -311,5 +323,33 @@ def _partial_products(steps: Steps) -> np.ndarray:
             continue
         sign = -1 if b < 0 else 1
         digits = str(abs(b))[::-1]
-        out.append("+".join(str(a * sign * int(d) * 10**j) for j, d in enumerate(digits)))
+        out.append("+".join(_carried(a, int(d), carries) + str(a * sign * int(d) * 10**j) for j, d in enumerate(digits)))
     return np.array(out, dtype=str)
+
+
+def _carried(a: int, digit: int, carries: bool = True) -> str:
+    """The carries of ``|a|*digit``, one per digit of ``a``, most significant first, then ``:``
+    ("" for a one-digit ``a``, or without ``carries``): ``22:`` for 34*6."""
+    if not carries or abs(a) < 10:
+        return ""
+    carry, written = 0, []
+    for place in str(abs(a))[::-1]:
+        carry = (int(place) * digit + carry) // 10
+        written.append(str(carry))
+    return "".join(reversed(written)) + CARRIED
+
+
+def _by_a_digit(steps: Steps) -> np.ndarray:
+    """Whole products of a multi-digit number by a one-digit number (written with their carries)."""
+    if steps.right is None or not len(steps.row):
+        return np.zeros(len(steps.row), bool)
+    whole = (steps.left[1] == 1) & (steps.right[1] == 1) & ~steps.unary
+    small = (np.abs(steps.right[0].astype(object)) < 10) & (np.abs(steps.left[0].astype(object)) >= 10)
+    return (steps.op == "mul") & whole & small.astype(bool)
+
+
+def _carries(steps: Steps) -> np.ndarray:
+    """Each step's ``_carried`` prefix where it is a product by a digit (see ``_by_a_digit``), else ""."""
+    by_digit = _by_a_digit(steps).tolist()
+    lefts, rights = steps.left[0].tolist(), steps.right[0].tolist()
+    return np.array([_carried(a, abs(b)) if here else "" for a, b, here in zip(lefts, rights, by_digit)], dtype=str)

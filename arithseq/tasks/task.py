@@ -109,7 +109,7 @@ class Task:
     # -- scratchpads ----------------------------------------------------------------
     def _scratchpad_characters(self) -> str:
         bound = self.table.limits.value_bound
-        chars = ";" + ("" if self.config.target == "sums" else "=+")
+        chars = ";" + ("" if self.config.target == "sums" else "=+") + (":" if self.config.carries else "")
         if self.config.target != "sums":
             chars += "".join(NODES.get(op).symbol or "" for op in self.table.ops_used)
             if bound.negative or self.rational_answers:
@@ -151,7 +151,7 @@ class Task:
         symbol = max((len(NODES.get(op).symbol or op) for op in self.table.ops_used), default=1)
         segment = 2 * (value + 2) + symbol + 1 + value
         # a step is worked one way at most: a product's partial products, a signed sum's magnitudes or its complement
-        worked = [len(str(bound.num)) * (value + 1) + 1] if self.config.target == "products" else []
+        worked = [len(str(bound.num)) * (value + 1) * (1 + self.config.carries) + 1] if self.config.target == "products" else []
         if self.config.magnitudes:
             worked.append(2 * value + 6)  # "-(b-a)=" before a signed sum's result
         if self.config.complements:
