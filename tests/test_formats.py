@@ -170,6 +170,49 @@ def test_every_carry_is_its_columns_and_the_products_digits_follow_from_them():
         arithseq.get_task("mixed", target="products", carries="maybe")
 
 
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("52-58", "52-58=111:994=-6"),  # 2-8 borrows, 5-5-1 borrows, and the borrow out of the top column
+        ("58-52", "58-52=000:006=6"),
+        ("88-89", "88-89=111:999=-1"),
+        ("7-97+3", "7-97=110:910=-90;(-90)+3=110:913=-87"),
+        ("5+7-3", "5+7=12;12-3=001:009=9"),  # only complements get borrows
+    ],
+)
+def test_borrows_come_before_every_complement(expression, expected):
+    task = arithseq.get_task("mixed", target="trace", complements=True, borrows=True)
+    assert task.target(expression) == expected
+    assert final_answers(np.array([expected]), "trace", False).tolist() == [task.answer(expression)]
+    with pytest.raises(arithseq.ConfigError, match="borrows.*needs complements=true"):
+        arithseq.get_task("mixed", target="products", borrows=True)
+
+
+def test_every_borrow_is_its_columns_and_the_complements_digits_follow_from_them():
+    _scratchpads_end_with_the_answer_within_bounds(carries=True, complements=True, borrows=True)
+    task = arithseq.get_task("mixed", target="products", complements=True, borrows=True, terms=3, operators="+-")
+    columns = 0
+    for text in task.sample(2000, seed=7).targets.tolist():
+        for step in text.split(";"):
+            parts = step.split("=")
+            if len(parts) != 3 or ":" not in parts[1]:
+                continue
+            expression, worked, result = parts
+            borrows, complement = worked.split(":")
+            a, b = (int(n.strip("()")) for n in re.split(r"(?<=[\d)])[+-]", expression))
+            b = -b if re.search(r"(?<=[\d)])-", expression) else b
+            top, bottom = (str(abs(v)).zfill(len(complement))[::-1] for v in ((a, -b) if a >= 0 else (b, -a)))
+            borrow = 0
+            # least significant column first: (top - bottom - borrow in) gives the digit and the borrow out
+            for x, y, d, out in zip(top, bottom, complement[::-1], borrows[::-1]):
+                total = int(x) - int(y) - borrow
+                assert (int(d), int(out)) == (total % 10, int(total < 0)), (step, columns)
+                borrow = int(out)
+                columns += 1
+            assert int(complement) == (a + b) % 10 ** len(complement) and (borrow == 1) == (int(result) < 0)
+    assert columns > 3000
+
+
 def test_negative_and_fraction_operands_are_bracketed():
     task = arithseq.get_task("brackets", target="trace")
     assert task.target("(1-3)/(4*5)") == "1-3=-2;4*5=20;(-2)/20=-1/10"

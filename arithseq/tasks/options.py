@@ -19,7 +19,7 @@ from .numbers import by_digits_share
 TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
 # options that set how problems and answers are written (they belong to a trained model, not to a test)
 FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "input_format", "pad", "pad_side",
-                  "target", "partial_products", "magnitudes", "complements", "fractions", "carries")
+                  "target", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows")
 MAX_VALUE_DIGITS = 1000  # numbers a task draws have at most this many digits (digits=D, values=LO-HI)
 
 
@@ -52,6 +52,7 @@ class TaskConfig:
     complements: bool = False
     fractions: bool = False
     carries: bool = False
+    borrows: bool = False
     carry_chains: float = 0.0
     chain_length: tuple[int, int] = (0, 0)
     carry_runs: float = 0.0
@@ -111,6 +112,8 @@ OPTION_HELP: dict[str, str] = {
     "carries": "with target=products: every product of a multi-digit number by a digit is written after its carries, "
     "one per digit of the number (34*56=22:204+12:1700=1904): each digit of the product then follows from a digit, "
     "the multiplier and the carry written for the column before",
+    "borrows": "with complements: a complement is written after its borrows, one per column (52-58=111:994=-6): "
+    "each of its digits then follows from the column's two digits and the borrow written for the column before",
     "carry_chains": "share of sums drawn with a carry chain: a column that carries, then columns whose digits sum "
     "to exactly 9, which pass the carry on (2-number sums)",
     "chain_length": "how many columns a carry chain passes through, N or MIN-MAX (0: 1 to all but one of the digits)",
@@ -225,7 +228,7 @@ def _coerce(key: str, value: Any) -> Any:
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries"}:
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -279,6 +282,8 @@ def _check(config: TaskConfig) -> None:
             raise ConfigError(f"option {name!r} works through a scratchpad's sums: it needs target=trace or target=products, got target={config.target}")
     if config.carries and config.target != "products":
         raise ConfigError(f"option 'carries' writes the carries of a product's partial products: it needs target=products, got target={config.target}")
+    if config.borrows and not config.complements:
+        raise ConfigError("option 'borrows' writes the borrows of a sum's ten's complement: it needs complements=true")
     if config.complements and config.magnitudes:
         raise ConfigError("options 'magnitudes' and 'complements' are two ways of working a signed sum: set one of them")
     if config.input_format not in {"text", "columns"}:

@@ -189,7 +189,7 @@ def scratchpads(steps: Steps, answers: np.ndarray, config: TaskConfig) -> np.nda
         if config.magnitudes:
             worked = np.where(worked == "", _magnitudes(steps), worked)
         if config.complements:
-            worked = np.where(worked == "", _complements(steps), worked)
+            worked = np.where(worked == "", _complements(steps, config.borrows), worked)
         worked = np.where(worked == "", worked, np.strings.add(worked, "="))
         segment = np.strings.add(np.strings.add(np.strings.add(exprs, "="), worked), results)
     position, counts = steps.row_starts(n)
@@ -301,16 +301,32 @@ def _magnitudes(steps: Steps) -> np.ndarray:
     )
 
 
-def _complements(steps: Steps) -> np.ndarray:
+def _complements(steps: Steps, borrows: bool = False) -> np.ndarray:
     """The ten's complement of a whole-number sum or difference of operands of opposite effective
-    sign, one digit wider than the widest operand (``994`` for 52-58); "" for every other step."""
+    sign, one digit wider than the widest operand (``994`` for 52-58); "" for every other step.
+    With ``borrows`` each comes after its borrows, one per column (``111:994``)."""
     if steps.right is None or not len(steps.row):
         return np.zeros(len(steps.row), dtype=str)
     a, signed, whole = _signed_sums(steps)
     mixed = whole & ((a < 0) != (signed < 0)).astype(bool)
     width = np.maximum(np.strings.str_len(np.abs(a).astype(str)), np.strings.str_len(np.abs(signed).astype(str))) + 1
     complement = np.where(mixed, (a + signed) % (10 ** width.astype(object)), 0)
-    return np.where(mixed, np.strings.zfill(complement.astype(str), width), "")
+    out = np.where(mixed, np.strings.zfill(complement.astype(str), width), "")
+    if borrows:
+        written = [_borrowed(x, y, w) if here else "" for x, y, w, here in zip(a.tolist(), signed.tolist(), width.tolist(), mixed.tolist())]
+        out = np.strings.add(np.array(written, dtype=str), out)
+    return out
+
+
+def _borrowed(a: int, b: int, width: int) -> str:
+    """The borrows of ``a + b`` (one of them negative) worked as a difference, column by column over
+    ``width`` columns, most significant first, then ``:``: ``111:`` for 52-58."""
+    top, bottom = (str(abs(v)).zfill(width)[::-1] for v in ((a, -b) if a >= 0 else (b, -a)))
+    borrow, written = 0, []
+    for x, y in zip(top, bottom):
+        borrow = int(int(x) - int(y) - borrow < 0)
+        written.append(str(borrow))
+    return "".join(reversed(written)) + CARRIED
 
 
 def _partial_products(steps: Steps, carries: bool = False) -> np.ndarray:

@@ -109,7 +109,7 @@ class Task:
     # -- scratchpads ----------------------------------------------------------------
     def _scratchpad_characters(self) -> str:
         bound = self.table.limits.value_bound
-        chars = ";" + ("" if self.config.target == "sums" else "=+") + (":" if self.config.carries else "")
+        chars = ";" + ("" if self.config.target == "sums" else "=+") + (":" if self.config.carries or self.config.borrows else "")
         if self.config.target != "sums":
             chars += "".join(NODES.get(op).symbol or "" for op in self.table.ops_used)
             if bound.negative or self.rational_answers:
@@ -155,7 +155,7 @@ class Task:
         if self.config.magnitudes:
             worked.append(2 * value + 6)  # "-(b-a)=" before a signed sum's result
         if self.config.complements:
-            worked.append(value + 2)  # one digit wider than the widest operand, then "="
+            worked.append((value + 2) * (1 + self.config.borrows))  # a digit wider than the widest operand, "=" (its borrows, ":")
         segment += max(worked, default=0)
         return steps * (segment + 1)
 
