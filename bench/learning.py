@@ -61,7 +61,7 @@ EXTRA = {
 def describe(config: arithseq.TrainConfig) -> tuple[str, str]:
     options = config.task_options
     parts = [options.get("target", "answer"), options.get("input_format", "text")]
-    labels = {"reverse_output": "reversed", "complements": "complements", "magnitudes": "magnitudes", "carries": "carries"}
+    labels = {"reverse_output": "reversed", "complements": "complements", "magnitudes": "magnitudes", "carries": "carries", "borrows": "borrows"}
     parts += [label for name, label in labels.items() if options.get(name)]
     model = config.model + "".join(f" {k}={v}" for k, v in sorted(config.model_options.items()) if k in ("units", "layers", "dim", "positions", "places"))
     return ", ".join(parts), model
