@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 
 from typer.testing import CliRunner
 
@@ -29,9 +31,6 @@ def test_help_names_every_command_and_option():
 
 
 def test_python_dash_m_arithseq_is_the_arithseq_command():
-    import subprocess
-    import sys
-
     done = subprocess.run([sys.executable, "-m", "arithseq", "tasks"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "mixed" in done.stdout and "brackets" in done.stdout

@@ -185,7 +185,7 @@ def scratchpads(steps: Steps, answers: np.ndarray, config: TaskConfig) -> np.nda
         if target == "products":
             worked = np.where(_multiplied(steps), _partial_products(steps, config.carries), worked)
             if config.carries:
-                results = np.where(_by_a_digit(steps), np.strings.add(_carries(steps), results), results)
+                results = np.strings.add(_carries(steps), results)
         if config.magnitudes:
             worked = np.where(worked == "", _magnitudes(steps), worked)
         if config.complements:
@@ -259,12 +259,16 @@ def _operand(value: int) -> str:
     return f"({value})" if value < 0 else str(value)
 
 
+def _whole_products(steps: Steps) -> np.ndarray:
+    """Products of two whole numbers (steps with a right operand only)."""
+    return (steps.op == "mul") & (steps.left[1] == 1) & (steps.right[1] == 1)
+
+
 def _multiplied(steps: Steps) -> np.ndarray:
     """Products of two whole numbers whose right factor has more than one digit."""
     if steps.right is None or not len(steps.row):
         return np.zeros(len(steps.row), bool)
-    whole = (steps.left[1] == 1) & (steps.right[1] == 1)
-    return (steps.op == "mul") & whole & (np.abs(steps.right[0].astype(object)) >= 10).astype(bool)
+    return _whole_products(steps) & (np.abs(steps.right[0].astype(object)) >= 10).astype(bool)
 
 
 def _signed_sums(steps: Steps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -325,8 +329,14 @@ def _borrowed(a: int, b: int, width: int) -> str:
     borrow, written = 0, []
     for x, y in zip(top, bottom):
         borrow = int(int(x) - int(y) - borrow < 0)
-        written.append(str(borrow))
-    return "".join(reversed(written)) + CARRIED
+        written.append(borrow)
+    return _written(written)
+
+
+def _written(per_column: list[int]) -> str:
+    """Carries or borrows worked least significant column first, written as a number (most
+    significant first) and ended by ``:``."""
+    return "".join(map(str, reversed(per_column))) + CARRIED
 
 
 def _partial_products(steps: Steps, carries: bool = False) -> np.ndarray:
@@ -339,33 +349,26 @@ def _partial_products(steps: Steps, carries: bool = False) -> np.ndarray:
             continue
         sign = -1 if b < 0 else 1
         digits = str(abs(b))[::-1]
-        out.append("+".join(_carried(a, int(d), carries) + str(a * sign * int(d) * 10**j) for j, d in enumerate(digits)))
+        out.append("+".join((_carried(a, int(d)) if carries else "") + str(a * sign * int(d) * 10**j) for j, d in enumerate(digits)))
     return np.array(out, dtype=str)
 
 
-def _carried(a: int, digit: int, carries: bool = True) -> str:
+def _carried(a: int, digit: int) -> str:
     """The carries of ``|a|*digit``, one per digit of ``a``, most significant first, then ``:``
-    ("" for a one-digit ``a``, or without ``carries``): ``22:`` for 34*6."""
-    if not carries or abs(a) < 10:
+    ("" for a one-digit ``a``): ``22:`` for 34*6."""
+    if abs(a) < 10:
         return ""
     carry, written = 0, []
     for place in str(abs(a))[::-1]:
         carry = (int(place) * digit + carry) // 10
-        written.append(str(carry))
-    return "".join(reversed(written)) + CARRIED
-
-
-def _by_a_digit(steps: Steps) -> np.ndarray:
-    """Whole products of a multi-digit number by a one-digit number (written with their carries)."""
-    if steps.right is None or not len(steps.row):
-        return np.zeros(len(steps.row), bool)
-    whole = (steps.left[1] == 1) & (steps.right[1] == 1) & ~steps.unary
-    small = (np.abs(steps.right[0].astype(object)) < 10) & (np.abs(steps.left[0].astype(object)) >= 10)
-    return (steps.op == "mul") & whole & small.astype(bool)
+        written.append(carry)
+    return _written(written)
 
 
 def _carries(steps: Steps) -> np.ndarray:
-    """Each step's ``_carried`` prefix where it is a product by a digit (see ``_by_a_digit``), else ""."""
-    by_digit = _by_a_digit(steps).tolist()
+    """The carries before each whole product by a one-digit number (``_carried``), "" for every other step."""
+    if steps.right is None or not len(steps.row):
+        return np.zeros(len(steps.row), dtype=str)
+    by_digit = (_whole_products(steps) & (np.abs(steps.right[0].astype(object)) < 10).astype(bool)).tolist()
     lefts, rights = steps.left[0].tolist(), steps.right[0].tolist()
     return np.array([_carried(a, abs(b)) if here else "" for a, b, here in zip(lefts, rights, by_digit)], dtype=str)
