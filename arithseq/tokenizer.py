@@ -127,7 +127,9 @@ class Tokenizer:
         # column encoding reads one token per column of the answer: every column of the sum is seen
         columns = c.input_format == "columns"
         # a scratchpad's numbers are reversed one by one by the task; its pads must come last
-        scratchpad = task.scratchpad or (task.stepwise and (c.partial_products or c.fractions))
+        from .tasks.steps import worked_steps  # tasks import this module
+
+        scratchpad = task.scratchpad or worked_steps(c)
         # one step at a time (target=steps): the network reads a single operation; in columns, one more
         # than the widest value, so a sum of two full-width numbers always has a column for its carry
         text_length = task.step_input_length if task.stepwise else task.max_input_length

@@ -137,3 +137,20 @@ def test_learning_errors_exit_2_without_traceback(tmp_path, run_dir):
         result = runner.invoke(app, args)
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_loop_trains_on_worked_steps_without_most_easy_ones(tmp_path):
+    out = tmp_path / "loop"
+    worked = ["-s", "complements=true", "-s", "borrows=true", "-s", "carries=true", "-s", "partial_products=true",
+              "-s", "fractions=true", "-s", "reverse_output=true"]
+    result = runner.invoke(app, [
+        "train", "brackets", "--recipe", "loop", *worked, "--mix", "easy_steps=0.2", "-m", "gpt", "-p", "dim=8",
+        "-p", "heads=1", "-p", "layers=1", "-p", "ff=8", "-p", "max_position=128", "--epochs", "1", "--steps", "2",
+        "--batch-size", "8", "--val-size", "8", "--test-size", "8", "--no-jit", "--quiet", "--out", str(out),
+    ])
+    assert result.exit_code == 0, result.output
+    assert "steps right: " in result.output
+    config = (out / "config.toml").read_text()
+    assert "easy_steps = 0.2" in config and "borrows = true" in config
+    predicted = runner.invoke(app, ["predict", str(out), "2+2", "(3/4)-(-5/6)"])
+    assert predicted.exit_code == 0, predicted.output

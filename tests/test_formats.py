@@ -72,7 +72,7 @@ def test_magnitudes_scratchpads_end_with_the_answer_and_each_worked_step_gives_i
                 assert set(step) <= set("0123456789+-*=()")  # plain integer arithmetic: Python reads it
                 assert eval(parts[0]) == eval(parts[1]) == int(parts[2])
     assert worked > 100
-    with pytest.raises(arithseq.ConfigError, match="magnitudes.*target=trace or target=products"):
+    with pytest.raises(arithseq.ConfigError, match="magnitudes.*target=trace, products or steps"):
         arithseq.get_task("mixed", magnitudes=True)
 
 
@@ -114,7 +114,7 @@ def test_every_complement_gives_its_steps_result_and_its_top_digit_the_sign():
                 assert int(complement) == eval(expression) % 10 ** len(complement) == int(result) % 10 ** len(complement)
                 negative += int(result) < 0
     assert worked > 300 and negative > 100
-    with pytest.raises(arithseq.ConfigError, match="complements.*target=trace or target=products"):
+    with pytest.raises(arithseq.ConfigError, match="complements.*target=trace, products or steps"):
         arithseq.get_task("mixed", complements=True)
     with pytest.raises(arithseq.ConfigError, match="'magnitudes' and 'complements'.*set one"):
         arithseq.get_task("mixed", target="trace", complements=True, magnitudes=True)
@@ -211,6 +211,59 @@ def test_every_borrow_is_its_columns_and_the_complements_digits_follow_from_them
                 columns += 1
             assert int(complement) == (a + b) % 10 ** len(complement) and (borrow == 1) == (int(result) < 0)
     assert columns > 3000
+
+
+@pytest.mark.parametrize(
+    "step, options, expected",
+    [
+        ("52-58", {"complements": True, "borrows": True}, "111:994=-6"),  # as in a scratchpad, without the step
+        ("12+(-8)", {"complements": True}, "004=4"),
+        ("9-(-16)", {"complements": True}, "25"),  # both effectively positive: a plain sum
+        ("34*6", {"carries": True}, "22:204"),
+        ("34*56", {"carries": True, "partial_products": True}, "22:204+12:1700=1904"),
+        ("34*56", {"carries": True}, "1904"),  # no partial products asked for: a product by a digit only
+        ("(9/8)-7", {"complements": True, "fractions": True}, "7*8=56;9-56=-47;-47/8"),
+        ("52-58", {"complements": True, "borrows": True, "reverse_output": True}, "111:499=-6"),
+    ],
+)
+def test_a_step_of_the_loop_is_worked_as_the_scratchpads_work_it(step, options, expected):
+    from arithseq.tasks.steps import step_targets
+
+    task = arithseq.get_task("brackets", target="steps", **options)
+    steps = exact_steps(task.grammar, [step])
+    assert step_targets(steps, task.config)[-1] == expected
+    assert set(expected) <= set(task.alphabet)
+
+
+def test_every_worked_step_ends_with_its_result_within_the_steps_bounds():
+    from arithseq.tasks.steps import step_targets
+
+    options = {"complements": True, "borrows": True, "carries": True, "partial_products": True, "fractions": True}
+    for reverse in (False, True):
+        task = arithseq.get_task("brackets", target="steps", reverse_output=reverse, **options)
+        steps = task.sample(5000, seed=8, steps=True).steps
+        worked = step_targets(steps, task.config)
+        assert final_answers(worked, "products", reverse).tolist() == steps.results().tolist()
+        assert int(np.strings.str_len(worked).max()) <= task.max_output_length
+        assert set("".join(worked.tolist())) <= set(task.alphabet)
+        assert (np.strings.find(worked, ":") >= 0).sum() > 100  # carries and borrows were written
+    with pytest.raises(arithseq.ConfigError, match="carries.*needs target=products or steps"):
+        arithseq.get_task("brackets", target="trace", carries=True)
+
+
+def test_easy_steps_leaves_out_easy_steps_only_and_training_still_gets_full_batches():
+    task = arithseq.get_task("brackets", target="steps")
+    lean = arithseq.get_task("brackets", target="steps", easy_steps=0.2)
+    every, kept = task.sample(4000, seed=9, steps=True).steps, lean.sample(4000, seed=9, steps=True).steps
+    def easy(s):
+        small = lambda p: (p[1] == 1) & (np.abs(p[0]) < 10)  # noqa: E731
+        return s.unary | (small(s.left) & small(s.right))
+    assert 0.1 < easy(kept).sum() / easy(every).sum() < 0.3  # a fifth of the easy steps
+    assert 0.8 < (~easy(kept)).sum() / (~easy(every)).sum() < 1.25  # every hard one (other draws, as many)
+    with pytest.raises(arithseq.ConfigError, match="easy_steps.*needs target=steps"):
+        arithseq.get_task("brackets", easy_steps=0.2)
+    with pytest.raises(arithseq.ConfigError, match="easy_steps.*share in \\[0, 1\\]"):
+        arithseq.get_task("brackets", target="steps", easy_steps=2)
 
 
 def test_negative_and_fraction_operands_are_bracketed():
@@ -400,7 +453,7 @@ def test_every_fraction_step_is_worked_right_and_ends_with_its_result():
 
     task = arithseq.get_task("brackets", target="steps", fractions=True)
     steps = task.sample(3000, seed=6, steps=True).steps
-    worked = step_targets(steps, "products", False, fractions=True)
+    worked = step_targets(steps, task.config)
     assert final_answers(worked, "products", False).tolist() == steps.results().tolist()
     longest = int(np.strings.str_len(worked).max())
     assert longest <= task.max_output_length and set("".join(worked.tolist())) <= set(task.alphabet)

@@ -20,7 +20,7 @@ from ..errors import ConfigError, ExpressionError
 from ..tasks import Batch
 from ..tasks.operators import NODES
 from ..tasks.programs import exact_steps, postfix_program
-from ..tasks.steps import bracketed, final_answers, step_targets
+from ..tasks.steps import bracketed, final_answers, step_targets, worked_steps
 from ..tokenizer import Tokenizer
 from .registry import Shapes
 
@@ -36,13 +36,10 @@ class StepwiseFraming:
         self.inner = inner
         self.spec, self.options, self.task, self.tokenizer = inner.spec, inner.options, inner.task, inner.tokenizer
         self.loss = inner.loss
-        config = self.task.config
-        self.fractions = config.fractions
-        # a step's working, if any, is written before its result: partial products and a fraction's
-        # working are separate options (fractions alone must not turn a product's partial products on)
-        self.step_target = "products" if config.partial_products else "answer"
-        self.worked = config.partial_products or config.fractions
-        self.reverse_steps = config.reverse_output and self.worked
+        # a step's working, if any, is written before its result (partial products, carries, a
+        # complement, a fraction's working: each its own option)
+        self.worked = worked_steps(self.task.config)
+        self.reverse_steps = self.task.config.reverse_output and self.worked
         self.fitted = False
 
     def shapes(self) -> Shapes:
@@ -54,7 +51,7 @@ class StepwiseFraming:
     # -- training: every step of every expression is one example ---------------------------
     def step_batch(self, batch: Batch) -> Batch:
         steps = batch.steps if batch.steps is not None else exact_steps(self.task.grammar, batch.inputs.tolist())
-        targets = step_targets(steps, self.step_target, self.reverse_steps, self.fractions)
+        targets = step_targets(steps, self.task.config)
         return Batch(steps.expressions(), targets, None, None)
 
     def arrays(self, batch: Batch):

@@ -56,6 +56,7 @@ class TaskConfig:
     carry_chains: float = 0.0
     chain_length: tuple[int, int] = (0, 0)
     carry_runs: float = 0.0
+    easy_steps: float = 1.0
     python: tuple[str, ...] = field(default=())
 
     def replace(self, **options: Any) -> TaskConfig:
@@ -102,14 +103,14 @@ OPTION_HELP: dict[str, str] = {
     "(every step a op b=r), 'sums' (every step's result), 'products' (trace with partial products for *), "
     "or 'steps': one operation per example, and a decoding loop feeding each result back",
     "partial_products": "with target=steps: a multi-digit product's partial products come before its result",
-    "magnitudes": "with a trace or products scratchpad: a signed sum or difference is worked on the magnitudes that give "
+    "magnitudes": "with a trace or products scratchpad, or target=steps: a signed sum or difference is worked on the magnitudes that give "
     "its result, its sign in front (12-34=-(34-12)=-22, (-42)+81=81-42=39)",
-    "complements": "with a trace or products scratchpad: a sum or difference of operands of opposite sign (zero "
+    "complements": "with a trace or products scratchpad, or target=steps: a sum or difference of operands of opposite sign (zero "
     "counted as positive) is first written as its ten's complement, a digit wider than its widest operand, whose top digit (0 or 9) gives the "
     "sign (52-58=994=-6, 58-52=006=6): with reverse_output the sign comes after a column-by-column computation",
     "fractions": "with target=steps: a division or a step on a fraction writes its working first (each product "
     "of numerators and denominators, the numerators' sum, the fraction before its reduction): (9/8)-7 -> 7*8=56;9-56=-47;-47/8",
-    "carries": "with target=products: every product of a multi-digit number by a digit is written after its carries, "
+    "carries": "with target=products or steps: every product of a multi-digit number by a digit is written after its carries, "
     "one per digit of the number (34*56=22:204+12:1700=1904): each digit of the product then follows from a digit, "
     "the multiplier and the carry written for the column before",
     "borrows": "with complements: a complement is written after its borrows, one per column (52-58=111:994=-6): "
@@ -119,6 +120,8 @@ OPTION_HELP: dict[str, str] = {
     "chain_length": "how many columns a carry chain passes through, N or MIN-MAX (0: 1 to all but one of the digits)",
     "carry_runs": "share of sums drawn to carry in every column, each summing to at least 9 (999+1, 455+545; "
     "2-number sums): a training mixture, most of its columns carry by themselves",
+    "easy_steps": "with target=steps, a training mixture: the share of easy steps kept (unary minus, and an operation "
+    "on two one-digit whole numbers); the rest are left out, so the examples go to the multi-digit and fraction steps",
     "python": "Python files to run first (they register custom nodes)",
 }
 
@@ -223,7 +226,7 @@ def _coerce(key: str, value: Any) -> Any:
         return depth
     if key in {"brackets", "negation"}:
         return parse_weight(key, value)
-    if key in {"carry_chains", "carry_runs"}:
+    if key in {"carry_chains", "carry_runs", "easy_steps"}:
         share = parse_weight(key, value)
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
@@ -278,10 +281,12 @@ def _check(config: TaskConfig) -> None:
     if config.fractions and config.target != "steps":
         raise ConfigError(f"option 'fractions' writes the working of one step at a time: it needs target=steps, got target={config.target}")
     for name in ("magnitudes", "complements"):
-        if getattr(config, name) and config.target not in ("trace", "products"):
-            raise ConfigError(f"option {name!r} works through a scratchpad's sums: it needs target=trace or target=products, got target={config.target}")
-    if config.carries and config.target != "products":
-        raise ConfigError(f"option 'carries' writes the carries of a product's partial products: it needs target=products, got target={config.target}")
+        if getattr(config, name) and config.target not in ("trace", "products", "steps"):
+            raise ConfigError(f"option {name!r} works through a scratchpad's sums: it needs target=trace, products or steps, got target={config.target}")
+    if config.carries and config.target not in ("products", "steps"):
+        raise ConfigError(f"option 'carries' writes the carries of a product's partial products: it needs target=products or steps, got target={config.target}")
+    if config.easy_steps < 1 and config.target != "steps":
+        raise ConfigError(f"option 'easy_steps' thins the steps a decoding loop trains on: it needs target=steps, got target={config.target}")
     if config.borrows and not config.complements:
         raise ConfigError("option 'borrows' writes the borrows of a sum's ten's complement: it needs complements=true")
     if config.complements and config.magnitudes:

@@ -79,6 +79,16 @@ class Steps:
         pick = np.nonzero(keep)[0][order]
         return self._select(pick, new_row[order])
 
+    def easy_kept(self, share: float, rng: np.random.Generator) -> Steps:
+        """These steps with only ``share`` of the easy ones, drawn at random (option easy_steps): unary
+        minus, and operations on two one-digit whole numbers, which a network learns first."""
+        if share >= 1 or not len(self.row):
+            return self
+        small = lambda p: (p[1] == 1) & (np.abs(p[0].astype(object)) < 10).astype(bool)  # noqa: E731
+        easy = self.unary | (small(self.left) & small(self.right))
+        keep = np.nonzero(~easy | (rng.random(len(self.row)) < share))[0]
+        return self._select(keep, self.row[keep])
+
     def _select(self, index: np.ndarray, row: np.ndarray) -> Steps:
         pair = lambda p: None if p is None else (p[0][index], p[1][index])  # noqa: E731
         return Steps(row, self.op[index], pair(self.left), pair(self.right), self.unary[index], pair(self.result))
@@ -181,15 +191,7 @@ def scratchpads(steps: Steps, answers: np.ndarray, config: TaskConfig) -> np.nda
     if target == "sums":
         segment = results
     else:
-        worked = np.full(len(exprs), "", dtype=str)
-        if target == "products":
-            worked = np.where(_multiplied(steps), _partial_products(steps, config.carries), worked)
-            if config.carries:
-                results = np.strings.add(_carries(steps), results)
-        if config.magnitudes:
-            worked = np.where(worked == "", _magnitudes(steps), worked)
-        if config.complements:
-            worked = np.where(worked == "", _complements(steps, config.borrows), worked)
+        worked, results = _worked(steps, results, config)
         worked = np.where(worked == "", worked, np.strings.add(worked, "="))
         segment = np.strings.add(np.strings.add(np.strings.add(exprs, "="), worked), results)
     position, counts = steps.row_starts(n)
@@ -203,19 +205,40 @@ def scratchpads(steps: Steps, answers: np.ndarray, config: TaskConfig) -> np.nda
     return reverse_numbers(text) if reverse else text
 
 
-def step_targets(steps: Steps, target: str, reverse: bool, fractions: bool = False) -> np.ndarray:
-    """What a network computing one step at a time writes for each step: its result, after the
-    partial products of a multi-digit product with ``target="products"``, and after a division's or a
-    fraction's working with ``fractions``."""
-    results = steps.results()
-    worked = target == "products" or fractions
-    if target == "products":
-        products = np.strings.add(np.strings.add(_partial_products(steps), "="), results)
-        results = np.where(_multiplied(steps), products, results)
-    if fractions:
+def _worked(steps: Steps, results: np.ndarray, config: TaskConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Each step's working ("" where it has none) and its result, carries in front where ``config``
+    asks for them: a product's partial products (target products, or partial_products with target
+    steps), a signed sum's magnitudes or its complement."""
+    worked = np.full(len(steps.row), "", dtype=str)
+    if config.target == "products" or (config.target == "steps" and config.partial_products):
+        worked = np.where(_multiplied(steps), _partial_products(steps, config.carries), worked)
+    if config.carries:
+        results = np.strings.add(_carries(steps), results)
+    if config.magnitudes:
+        worked = np.where(worked == "", _magnitudes(steps), worked)
+    if config.complements:
+        worked = np.where(worked == "", _complements(steps, config.borrows), worked)
+    return worked, results
+
+
+def step_targets(steps: Steps, config: TaskConfig) -> np.ndarray:
+    """What a network computing one step at a time (target steps) writes for each step: its result,
+    after its working where ``config`` asks for one (partial_products, carries, complements or
+    magnitudes; a division's or a fraction's working with ``fractions``), numbers reversed with
+    reverse_output where anything is worked."""
+    worked, results = _worked(steps, steps.results(), config)
+    results = np.where(worked == "", results, np.strings.add(np.strings.add(worked, "="), results))
+    if config.fractions:
         work = _fraction_work(steps)
         results = np.where(work == "", results, np.strings.add(work, results))
-    return reverse_numbers(results) if reverse and worked else results
+    return reverse_numbers(results) if config.reverse_output and worked_steps(config) else results
+
+
+def worked_steps(config: TaskConfig) -> bool:
+    """Whether a task computing one step at a time writes working before a step's result."""
+    return config.target == "steps" and any(
+        (config.partial_products, config.fractions, config.carries, config.complements, config.magnitudes)
+    )
 
 
 def _fraction_work(steps: Steps) -> np.ndarray:

@@ -122,21 +122,21 @@ class Task:
         return len(str(bound.num)) + bound.negative + (1 + len(str(bound.den)) if self.rational_answers else 0)
 
     def _step_characters(self) -> str:
-        bound = self.table.limits.value_bound
-        chars = "".join(NODES.get(op).symbol or "" for op in self.table.ops_used)
-        chars += "()" if bound.negative or self.rational_answers else ""
-        chars += "+=" if self.config.partial_products else ""
-        chars += "*+-=;()/" if self.config.fractions else ""
+        bound, c = self.table.limits.value_bound, self.config
+        chars = "".join(NODES.get(op).symbol or "" for op in self.table.ops_used) + ("()" if bound.negative or self.rational_answers else "")
+        chars += ("+=" if c.partial_products else "") + ("=" if c.complements else "") + ("+-()=" if c.magnitudes else "")
+        chars += ("*+-=;()/" if c.fractions else "") + (":" if c.carries or c.borrows else "")
         return chars + ("-" if bound.negative else "") + ("/" if self.rational_answers else "")
 
     def _step_lengths(self) -> tuple[int, int]:
         """The longest single step (``(-a/b)*(-c/d)``) and the longest thing written for it."""
         value = self._value_width()
         symbol = max((len(NODES.get(op).symbol or op) for op in self.table.ops_used), default=1)
-        written = value
-        if self.config.partial_products:
-            written += len(str(self.table.limits.value_bound.num)) * (value + 1) + 1
-        if self.config.fractions:
+        c = self.config  # worked one way at most (as in a scratchpad), a product by a digit after its carries
+        worked = [len(str(self.table.limits.value_bound.num)) * (value + 1) * (1 + c.carries) + 1] if c.partial_products else []
+        worked += ([2 * value + 6] if c.magnitudes else []) + ([(value + 2) * (1 + c.borrows)] if c.complements else [])
+        written = value + max(worked, default=0) + (value + 1) * c.carries
+        if c.fractions:
             # at most three products, a sum and a fraction to reduce, each "x op y=z;" of values this wide
             written += 5 * (3 * (value + 2) + 3)
         return 2 * (value + 2) + symbol, written
@@ -376,7 +376,7 @@ class Task:
         infix, leaves = infix[rows], leaves[rows]
         inputs = self.renderer.render(infix, leaves, None if template is None else template[rows])
         targets = format_answers(num[rows], den[rows])
-        trace = None if recorder is None else record(recorder, m).take(rows)
+        trace = None if recorder is None else record(recorder, m).take(rows).easy_kept(config.easy_steps if self.stepwise else 1.0, rng)
         if self.scratchpad:
             targets = scratchpads(trace, targets, config)
         self._check_output_lengths(targets)

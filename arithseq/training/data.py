@@ -11,7 +11,7 @@ import numpy as np
 
 from ..config import TrainConfig
 from ..models.framing import Framing
-from ..tasks import Task
+from ..tasks import Batch, Task
 from .curriculum import Curriculum
 
 
@@ -62,10 +62,10 @@ class TrainingData(keras.utils.PyDataset):
     def _refill(self) -> None:
         n = self.config.steps_per_epoch * self.config.batch_size
         rng = self._rng(self.epoch)
-        if self.curriculum is not None:
-            batch = self.curriculum.sample(n, rng, self.held_out, self.task.stepwise)
-        else:
-            batch = self.task.sample(n, rng, exclude=self.held_out, steps=self.task.stepwise)
+        batch = self._draw(n, rng)
+        # a loop trains on steps: problems until there are n of them (easy_steps leaves some out)
+        while self.task.stepwise and batch.steps is not None and len(batch.steps) < n:
+            batch = Batch.concat([batch, self._draw(max(n // 4, 1), rng)])
         self.x, self.y = self.framing.arrays(batch)
         self.widths = None
         grouping = getattr(self.framing, "buckets", None) if self.config.buckets and self._cutting else None
@@ -76,6 +76,11 @@ class TrainingData(keras.utils.PyDataset):
             self.y = self.y[order]
             if len(self.widths) < 2 or self.widths[0] == self.widths[1]:
                 self._cutting, self.widths = False, None
+
+    def _draw(self, n: int, rng: np.random.Generator) -> Batch:
+        if self.curriculum is not None:
+            return self.curriculum.sample(n, rng, self.held_out, self.task.stepwise)
+        return self.task.sample(n, rng, exclude=self.held_out, steps=self.task.stepwise)
 
     def fixed_arrays(self):
         """A fixed training set of ``train_size`` distinct examples (instead of fresh ones)."""
