@@ -347,13 +347,18 @@ register_task(
     depth=2,
     division="rational",
     recipes={
-        # one operation at a time (fractions in brackets: "(-3/4)*5"), an attention encoder-decoder
-        # writing each step's result; measured well short of its target: see the README
+        # one operation at a time (fractions in brackets: "(-3/4)*5"), a decoder-only Transformer writing
+        # each step's result least significant digit first, each digit told its place. Four steps in five
+        # are unary minus or on two one-digit numbers, learned first: training keeps a fifth of them
+        # (easy_steps), and the multi-digit and fraction steps get three times the examples (held-out 86.72%
+        # against 71.14% with every step, same budget); short of its target: see the README
         "loop": dict(
-            task_options={"target": "steps"},
-            model="attention",
-            model_options={"units": 192, "embedding_dim": 48},
-            learning_rate=0.005,
+            task_options={"target": "steps", "reverse_output": True},
+            model="gpt",
+            model_options={"dim": 128, "heads": 4, "layers": 2, "ff": 512, "positions": "absolute", "max_position": 64, "places": True},
+            mixture={"easy_steps": 0.2},
+            batch_size=64,
+            learning_rate=0.001,
             lr_half_life=3000,
             steps_per_epoch=100,
             val_size=1000,
