@@ -467,3 +467,66 @@ def test_every_fraction_step_is_worked_right_and_ends_with_its_result():
     assert checked > 1000
     with pytest.raises(arithseq.ConfigError, match="fractions.*target=steps"):
         arithseq.get_task("brackets", fractions=True)
+
+
+def test_fraction_rules_rewrite_a_step_on_fractions_into_whole_number_steps():
+    from arithseq.tasks.fraction_rules import rewrite
+
+    assert rewrite("sub", "3/4", "-5/6") == ["3", "6", ("mul", 2), "-5", "4", ("mul", 2), ("sub", 2), "4", "6", ("mul", 2), ("div", 2)]
+    assert rewrite("add", "7", "2/3") == ["7", "3", ("mul", 2), "2", ("add", 2), "3", ("div", 2)]  # no product by 1
+    assert rewrite("mul", "2", "19/6") == ["2", "19", ("mul", 2), "6", ("div", 2)]
+    assert rewrite("div", "1/3", "-3/2") == ["1", "2", ("mul", 2), "3", "-3", ("mul", 2), ("div", 2)]
+    assert rewrite("div", "6", "4") is None and rewrite("neg", "3/4", "3/4") is None  # whole numbers, unary: as they are
+
+
+def test_whole_steps_are_exact_on_whole_numbers_and_give_each_fraction_steps_result():
+    from fractions import Fraction
+
+    from arithseq.tasks.fraction_rules import whole_steps
+
+    task = arithseq.get_task("brackets", target="steps", fraction_rules=True)
+    batch = task.sample(3000, seed=11, steps=True)
+    steps = whole_steps(batch.steps)
+    binary = ~steps.unary
+    assert ((steps.left[1][binary] == 1) & (steps.right[1][binary] == 1)).all()  # no fraction reaches the network
+    symbol = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+    for op, a, c, n, d, unary in zip(steps.op.tolist(), steps.left[0].tolist(), steps.right[0].tolist(),
+                                     steps.result[0].tolist(), steps.result[1].tolist(), steps.unary.tolist()):
+        if not unary:
+            assert eval(f"Fraction({a}){symbol[op]}Fraction({c})") == Fraction(n, d)
+    last = np.r_[steps.row[1:] != steps.row[:-1], True]  # each row's last step gives its answer
+    assert steps.results()[last].tolist() == batch.targets[np.unique(steps.row)].tolist()
+    assert len(steps) > len(batch.steps)
+    with pytest.raises(arithseq.ConfigError, match="fraction_rules.*needs target=steps"):
+        arithseq.get_task("brackets", fraction_rules=True)
+    with pytest.raises(arithseq.ConfigError, match="fraction_rules.*not fractions=true"):
+        arithseq.get_task("brackets", target="steps", fraction_rules=True, fractions=True)
+
+
+def test_the_loop_rewrites_steps_on_fractions_as_the_network_was_trained():
+    from fractions import Fraction
+
+    from arithseq.models import get_model_spec
+    from arithseq.models.framing import framing_for
+    from arithseq.tasks.fraction_rules import whole_steps
+
+    task = arithseq.get_task("brackets", target="steps", fraction_rules=True, reverse_output=True)
+    spec = get_model_spec("gpt")
+    framing = framing_for(spec, spec.make_options({"dim": 8, "heads": 1, "layers": 1, "ff": 8}), task, Tokenizer.for_task(task))
+
+    def exact(step: str) -> str:  # what a perfect network writes for one step
+        value = Fraction(eval(re.sub(r"(\d+)", r"Fraction(\1)", step)))
+        return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+    def perfect(model, steps, tokenizer):
+        written = np.array([exact(step) for step in steps.tolist()], dtype=str)
+        return written, written
+
+    framing._compute = perfect
+    batch = task.sample(300, seed=12)
+    answers, traces = framing.trace(None, batch)
+    assert answers.tolist() == batch.targets.tolist()  # the rules take no arithmetic: every answer is right
+    trained = whole_steps(exact_steps(task.grammar, batch.inputs.tolist()))
+    expressions = trained.expressions()
+    for row in range(len(batch)):
+        assert [step for step, _ in traces[row]] == expressions[trained.row == row].tolist()

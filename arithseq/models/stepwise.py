@@ -6,7 +6,9 @@ the grammar parses it and picks the next operation (innermost, highest precedenc
 leftmost first: the postfix order); the network computes it and writes every digit;
 its result, as written, replaces the operation in the expression; and so on until one
 value is left. The loop does no arithmetic; a result that is not a number stops the
-row. Figures of such runs are reported apart from single-pass models: how many
+row. With ``fraction_rules`` a step on a fraction is first rewritten by the rules of
+fractions into steps on whole numbers (``arithseq.tasks.fraction_rules``), each
+computed by the network. Figures of such runs are reported apart from single-pass models: how many
 terms the loop can handle is the grammar's doing, not the network's.
 """
 
@@ -19,6 +21,7 @@ import numpy as np
 from ..errors import ConfigError, ExpressionError
 from ..tasks import Batch
 from ..tasks.operators import NODES
+from ..tasks.fraction_rules import rewrite, whole_steps
 from ..tasks.programs import exact_steps, postfix_program
 from ..tasks.steps import bracketed, final_answers, step_targets, worked_steps
 from ..tokenizer import Tokenizer
@@ -51,6 +54,8 @@ class StepwiseFraming:
     # -- training: every step of every expression is one example ---------------------------
     def step_batch(self, batch: Batch) -> Batch:
         steps = batch.steps if batch.steps is not None else exact_steps(self.task.grammar, batch.inputs.tolist())
+        if self.task.config.fraction_rules:
+            steps = whole_steps(steps)
         targets = step_targets(steps, self.task.config)
         return Batch(steps.expressions(), targets, None, None)
 
@@ -106,6 +111,11 @@ class StepwiseFraming:
                     continue
                 at = next(i for i, item in enumerate(program) if not isinstance(item, str))
                 name, arity = program[at]
+                ruled = rewrite(name, *program[at - arity : at]) if self.task.config.fraction_rules and arity == 2 else None
+                if ruled is not None:  # a step on a fraction: whole-number steps instead (no arithmetic)
+                    program[at - arity : at + 1] = ruled
+                    at = next(i for i, item in enumerate(program) if not isinstance(item, str))
+                    name, arity = program[at]
                 operands = bracketed(np.array(program[at - arity : at], dtype=str)).tolist()
                 symbol = self._symbol(name)
                 texts.append("-" + operands[0] if arity == 1 else operands[0] + symbol + operands[1])

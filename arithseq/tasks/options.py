@@ -19,7 +19,7 @@ from .numbers import by_digits_share
 TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
 # options that set how problems and answers are written (they belong to a trained model, not to a test)
 FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "input_format", "pad", "pad_side",
-                  "target", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows")
+                  "target", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules")
 MAX_VALUE_DIGITS = 1000  # numbers a task draws have at most this many digits (digits=D, values=LO-HI)
 
 
@@ -53,6 +53,7 @@ class TaskConfig:
     fractions: bool = False
     carries: bool = False
     borrows: bool = False
+    fraction_rules: bool = False
     carry_chains: float = 0.0
     chain_length: tuple[int, int] = (0, 0)
     carry_runs: float = 0.0
@@ -110,6 +111,9 @@ OPTION_HELP: dict[str, str] = {
     "sign (52-58=994=-6, 58-52=006=6): with reverse_output the sign comes after a column-by-column computation",
     "fractions": "with target=steps: a division or a step on a fraction writes its working first (each product "
     "of numerators and denominators, the numerators' sum, the fraction before its reduction): (9/8)-7 -> 7*8=56;9-56=-47;-47/8",
+    "fraction_rules": "with target=steps: the loop rewrites a step on a fraction by the rules of fractions into steps "
+    "on whole numbers, each computed by the network: (3/4)-(-5/6) as 3*6, (-5)*4, 18-(-20), 4*6, then 38/24, "
+    "which the network writes in lowest terms (19/12); the network is trained on the same steps",
     "carries": "with target=products or steps: every product of a multi-digit number by a digit is written after its carries, "
     "one per digit of the number (34*56=22:204+12:1700=1904): each digit of the product then follows from a digit, "
     "the multiplier and the carry written for the column before",
@@ -231,7 +235,7 @@ def _coerce(key: str, value: Any) -> Any:
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows"}:
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -285,6 +289,8 @@ def _check(config: TaskConfig) -> None:
             raise ConfigError(f"option {name!r} works through a scratchpad's sums: it needs target=trace, products or steps, got target={config.target}")
     if config.carries and config.target not in ("products", "steps"):
         raise ConfigError(f"option 'carries' writes the carries of a product's partial products: it needs target=products or steps, got target={config.target}")
+    if config.fraction_rules and (config.target != "steps" or config.fractions):
+        raise ConfigError("option 'fraction_rules' rewrites a decoding loop's steps on fractions: it needs target=steps, and not fractions=true (which works them in one step)")
     if config.easy_steps < 1 and config.target != "steps":
         raise ConfigError(f"option 'easy_steps' thins the steps a decoding loop trains on: it needs target=steps, got target={config.target}")
     if config.borrows and not config.complements:

@@ -125,12 +125,12 @@ class Task:
         bound, c = self.table.limits.value_bound, self.config
         chars = "".join(NODES.get(op).symbol or "" for op in self.table.ops_used) + ("()" if bound.negative or self.rational_answers else "")
         chars += ("+=" if c.partial_products else "") + ("=" if c.complements else "") + ("+-()=" if c.magnitudes else "")
-        chars += ("*+-=;()/" if c.fractions else "") + (":" if c.carries or c.borrows else "")
+        chars += ("*+-=;()/" if c.fractions or c.fraction_rules else "") + (":" if c.carries or c.borrows else "")
         return chars + ("-" if bound.negative else "") + ("/" if self.rational_answers else "")
 
     def _step_lengths(self) -> tuple[int, int]:
         """The longest single step (``(-a/b)*(-c/d)``) and the longest thing written for it."""
-        value = self._value_width()
+        value = self._value_width() + self.config.fraction_rules  # a rule's sum of two numerators times denominators
         symbol = max((len(NODES.get(op).symbol or op) for op in self.table.ops_used), default=1)
         c = self.config  # worked one way at most (as in a scratchpad), a product by a digit after its carries
         worked = [len(str(self.table.limits.value_bound.num)) * (value + 1) * (1 + c.carries) + 1] if c.partial_products else []
