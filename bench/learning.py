@@ -61,8 +61,11 @@ EXTRA = {
 def describe(config: arithseq.TrainConfig) -> tuple[str, str]:
     options = config.task_options
     parts = [options.get("target", "answer"), options.get("input_format", "text")]
-    labels = {"reverse_output": "reversed", "complements": "complements", "magnitudes": "magnitudes", "carries": "carries", "borrows": "borrows"}
+    labels = {"reverse_output": "reversed", "complements": "complements", "magnitudes": "magnitudes", "carries": "carries",
+              "borrows": "borrows", "fraction_rules": "fraction rules"}
     parts += [label for name, label in labels.items() if options.get(name)]
+    if float(config.mixture.get("easy_steps", 1)) < 1:
+        parts.append(f"easy steps {float(config.mixture['easy_steps']):g}")
     model = config.model + "".join(f" {k}={v}" for k, v in sorted(config.model_options.items()) if k in ("units", "layers", "dim", "positions", "places"))
     return ", ".join(parts), model
 
