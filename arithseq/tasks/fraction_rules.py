@@ -67,7 +67,7 @@ def whole_steps(steps: Steps) -> Steps:
     add = np.isin(steps.op[index], ("add", "sub"))
     mul, div = steps.op[index] == "mul", steps.op[index] == "div"
     sign = np.where(steps.op[index] == "sub", -1, 1)
-    # (numerator of left, of right) of each product; which rewritten steps have it (a product by 1 has none)
+    # every product the rules may need; the masks below leave out a product by a whole operand's 1
     ad, cb, bd = arrays.mul(a, d), arrays.mul(c, b), arrays.mul(b, d)
     ac, bc = arrays.mul(a, c), arrays.mul(b, c)
     top = np.where(add, arrays.add(ad, sign * cb), np.where(mul, ac, ad))
@@ -89,7 +89,7 @@ def whole_steps(steps: Steps) -> Steps:
         pick = np.nonzero(which)[0]
         rows.append(steps.row[index[pick]])
         order.append(index[pick] * len(parts) + k)
-        ops.append(np.asarray(np.broadcast_to(op, len(index))[pick], dtype=steps.op.dtype))
+        ops.append(np.asarray(np.broadcast_to(op, len(index))[pick], dtype=str))
         result = (steps.result[0][index[pick]], steps.result[1][index[pick]]) if z is None else (z[pick], one[pick])
         for side, (top_, bottom_) in (("left", (x[pick], one[pick])), ("right", (y[pick], one[pick])), ("result", result)):
             columns[side][0].append(top_)
