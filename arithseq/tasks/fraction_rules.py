@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import arrays
+from .programs import Item
 from .steps import Steps
 
-Item = str | tuple[str, int]  # as in a postfix program: a value's text, or (operator name, arity)
 RULES = ("add", "sub", "mul", "div")
 
 

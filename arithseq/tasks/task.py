@@ -132,10 +132,8 @@ class Task:
         """The longest single step (``(-a/b)*(-c/d)``) and the longest thing written for it."""
         value = self._value_width() + self.config.fraction_rules  # a rule's sum of two numerators times denominators
         symbol = max((len(NODES.get(op).symbol or op) for op in self.table.ops_used), default=1)
-        c = self.config  # worked one way at most (as in a scratchpad), a product by a digit after its carries
-        worked = [len(str(self.table.limits.value_bound.num)) * (value + 1) * (1 + c.carries) + 1] if c.partial_products else []
-        worked += ([2 * value + 6] if c.magnitudes else []) + ([(value + 2) * (1 + c.borrows)] if c.complements else [])
-        written = value + max(worked, default=0) + (value + 1) * c.carries
+        c = self.config  # a product by a digit is written after its carries
+        written = value + self._worked_length(value, c.partial_products) + (value + 1) * c.carries
         if c.fractions:
             # at most three products, a sum and a fraction to reduce, each "x op y=z;" of values this wide
             written += 5 * (3 * (value + 2) + 3)
@@ -143,21 +141,23 @@ class Task:
 
     def _scratchpad_length(self) -> int:
         """The longest scratchpad: steps times the longest step, from the bounds of every value."""
-        bound, limits = self.table.limits.value_bound, self.table.limits
+        limits = self.table.limits
         value = self._value_width()
         steps = max(1, limits.postfix_items - self.config.terms[0])
         if self.config.target == "sums":
             return steps * (value + 1)
         symbol = max((len(NODES.get(op).symbol or op) for op in self.table.ops_used), default=1)
-        segment = 2 * (value + 2) + symbol + 1 + value
-        # a step is worked one way at most: a product's partial products, a signed sum's magnitudes or its complement
-        worked = [len(str(bound.num)) * (value + 1) * (1 + self.config.carries) + 1] if self.config.target == "products" else []
-        if self.config.magnitudes:
-            worked.append(2 * value + 6)  # "-(b-a)=" before a signed sum's result
-        if self.config.complements:
-            worked.append((value + 2) * (1 + self.config.borrows))  # a digit wider than the widest operand, "=" (its borrows, ":")
-        segment += max(worked, default=0)
+        segment = 2 * (value + 2) + symbol + 1 + value + self._worked_length(value, self.config.target == "products")
         return steps * (segment + 1)
+
+    def _worked_length(self, value: int, products: bool) -> int:
+        """The longest working of one step, worked one way at most: a product's partial products (with
+        ``products``), a signed sum's magnitudes ("-(b-a)=") or its complement (a digit wider than the
+        widest operand, "=", its borrows and ":")."""
+        c = self.config
+        worked = [len(str(self.table.limits.value_bound.num)) * (value + 1) * (1 + c.carries) + 1] if products else []
+        worked += ([2 * value + 6] if c.magnitudes else []) + ([(value + 2) * (1 + c.borrows)] if c.complements else [])
+        return max(worked, default=0)
 
     # -- options ------------------------------------------------------------------
     def _check_formats(self) -> None:
