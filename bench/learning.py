@@ -64,8 +64,9 @@ def describe(config: arithseq.TrainConfig) -> tuple[str, str]:
     labels = {"reverse_output": "reversed", "complements": "complements", "magnitudes": "magnitudes", "carries": "carries",
               "borrows": "borrows", "fraction_rules": "fraction rules"}
     parts += [label for name, label in labels.items() if options.get(name)]
-    if float(config.mixture.get("easy_steps", 1)) < 1:
-        parts.append(f"easy steps {float(config.mixture['easy_steps']):g}")
+    for name in ("easy_steps", "balance_steps"):
+        if float(config.mixture.get(name, 1)) < 1:
+            parts.append(f"{name.replace('_', ' ')} {float(config.mixture[name]):g}")
     model = config.model + "".join(f" {k}={v}" for k, v in sorted(config.model_options.items()) if k in ("units", "layers", "dim", "positions", "places"))
     return ", ".join(parts), model
 

@@ -152,6 +152,6 @@ def test_a_loop_trains_on_worked_steps_without_most_easy_ones(tmp_path):
     assert result.exit_code == 0, result.output
     assert "steps right: " in result.output
     config = (out / "config.toml").read_text()
-    assert re.search(r"easy_steps = \"?0.2", config) and "borrows = true" in config and "fraction_rules = true" in config
+    assert re.search(r"easy_steps = \"?0.2", config) and re.search(r"balance_steps = \"?0.002", config) and "borrows = true" in config and "fraction_rules = true" in config
     predicted = runner.invoke(app, ["predict", str(out), "2+2", "(3/4)-(-5/6)"])
     assert predicted.exit_code == 0, predicted.output

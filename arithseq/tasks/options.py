@@ -58,6 +58,7 @@ class TaskConfig:
     chain_length: tuple[int, int] = (0, 0)
     carry_runs: float = 0.0
     easy_steps: float = 1.0
+    balance_steps: float = 1.0
     python: tuple[str, ...] = field(default=())
 
     def replace(self, **options: Any) -> TaskConfig:
@@ -126,6 +127,9 @@ OPTION_HELP: dict[str, str] = {
     "2-number sums): a training mixture, most of its columns carry by themselves",
     "easy_steps": "with target=steps, a training mixture: the share of easy steps kept (unary minus, and an operation "
     "on two one-digit whole numbers); the rest are left out, so the examples go to the multi-digit and fraction steps",
+    "balance_steps": "with target=steps, a training mixture: each kind of step (its operator and the digit counts of its "
+    "operands) is kept up to this share of the steps drawn, so rare kinds (two-digit sums, three-digit products) "
+    "get more of training; 1 keeps every step",
     "python": "Python files to run first (they register custom nodes)",
 }
 
@@ -230,7 +234,7 @@ def _coerce(key: str, value: Any) -> Any:
         return depth
     if key in {"brackets", "negation"}:
         return parse_weight(key, value)
-    if key in {"carry_chains", "carry_runs", "easy_steps"}:
+    if key in {"carry_chains", "carry_runs", "easy_steps", "balance_steps"}:
         share = parse_weight(key, value)
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
@@ -291,8 +295,11 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'carries' writes the carries of a product's partial products: it needs target=products or steps, got target={config.target}")
     if config.fraction_rules and (config.target != "steps" or config.fractions):
         raise ConfigError("option 'fraction_rules' rewrites a decoding loop's steps on fractions: it needs target=steps, and not fractions=true (which works them in one step)")
-    if config.easy_steps < 1 and config.target != "steps":
-        raise ConfigError(f"option 'easy_steps' thins the steps a decoding loop trains on: it needs target=steps, got target={config.target}")
+    for name in ("easy_steps", "balance_steps"):
+        if getattr(config, name) < 1 and config.target != "steps":
+            raise ConfigError(f"option {name!r} thins the steps a decoding loop trains on: it needs target=steps, got target={config.target}")
+    if config.balance_steps <= 0:
+        raise ConfigError("option 'balance_steps' is the largest share of one kind of step, in (0, 1]: 0 would keep no step")
     if config.borrows and not config.complements:
         raise ConfigError("option 'borrows' writes the borrows of a sum's ten's complement: it needs complements=true")
     if config.complements and config.magnitudes:

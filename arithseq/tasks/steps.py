@@ -79,16 +79,6 @@ class Steps:
         pick = np.nonzero(keep)[0][order]
         return self._select(pick, new_row[order])
 
-    def easy_kept(self, share: float, rng: np.random.Generator) -> Steps:
-        """These steps with only ``share`` of the easy ones, drawn at random (option easy_steps): unary
-        minus, and operations on two one-digit whole numbers, which a network learns first."""
-        if share >= 1 or not len(self.row):
-            return self
-        small = lambda p: (p[1] == 1) & (np.abs(p[0].astype(object)) < 10).astype(bool)  # noqa: E731
-        easy = self.unary | (small(self.left) & small(self.right))
-        keep = np.nonzero(~easy | (rng.random(len(self.row)) < share))[0]
-        return self._select(keep, self.row[keep])
-
     def _select(self, index: np.ndarray, row: np.ndarray) -> Steps:
         pair = lambda p: None if p is None else (p[0][index], p[1][index])  # noqa: E731
         return Steps(row, self.op[index], pair(self.left), pair(self.right), self.unary[index], pair(self.result))

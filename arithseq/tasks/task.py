@@ -1,7 +1,6 @@
 """A task: a grammar plus options, with sampling, exact evaluation and fixed lengths.
 
-A task's grammar and :class:`~arithseq.tasks.options.TaskConfig` are the single
-source of its language, its alphabet and its maximum input and output lengths.
+A task's grammar and its TaskConfig are the single source of its language, alphabet and lengths.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from .reading import ExpressionReader, Reading
 from .rendering import ExpressionRenderer, format_answer, format_answers
 from .sampler import DerivationTable
 from .programs import exact_steps
+from .step_mixture import training_steps
 from .steps import record, scratchpads
 
 DIGITS = "0123456789"
@@ -376,7 +376,7 @@ class Task:
         infix, leaves = infix[rows], leaves[rows]
         inputs = self.renderer.render(infix, leaves, None if template is None else template[rows])
         targets = format_answers(num[rows], den[rows])
-        trace = None if recorder is None else record(recorder, m).take(rows).easy_kept(config.easy_steps if self.stepwise else 1.0, rng)
+        trace = None if recorder is None else training_steps(record(recorder, m).take(rows), config, rng)
         if self.scratchpad:
             targets = scratchpads(trace, targets, config)
         self._check_output_lengths(targets)

@@ -63,9 +63,12 @@ class TrainingData(keras.utils.PyDataset):
         n = self.config.steps_per_epoch * self.config.batch_size
         rng = self._rng(self.epoch)
         batch = self._draw(n, rng)
-        # a loop trains on steps: problems until there are n of them (easy_steps leaves some out)
+        # a loop trains on steps: problems until there are n of them (easy_steps and balance_steps
+        # leave some out), drawn in one go at the rate of steps per problem seen so far
         while self.task.stepwise and batch.steps is not None and len(batch.steps) < n:
-            batch = Batch.concat([batch, self._draw(max(n // 4, 1), rng)])
+            rate = max(len(batch.steps), 1) / len(batch)
+            more = self._draw(max(int(1.1 * (n - len(batch.steps)) / rate), n // 8, 1), rng)
+            batch = Batch.concat([batch, more])
         self.x, self.y = self.framing.arrays(batch)
         self.widths = None
         grouping = getattr(self.framing, "buckets", None) if self.config.buckets and self._cutting else None
