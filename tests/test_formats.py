@@ -518,7 +518,7 @@ def test_the_loop_rewrites_steps_on_fractions_as_the_network_was_trained():
         value = Fraction(eval(re.sub(r"(\d+)", r"Fraction(\1)", step)))
         return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
-    def perfect(model, steps, tokenizer):
+    def perfect(model, steps, tokenizer, divisions=None):
         written = np.array([exact(step) for step in steps.tolist()], dtype=str)
         return written, written
 
@@ -530,3 +530,46 @@ def test_the_loop_rewrites_steps_on_fractions_as_the_network_was_trained():
     expressions = trained.expressions()
     for row in range(len(batch)):
         assert [step for step, _ in traces[row]] == expressions[trained.row == row].tolist()
+
+
+def test_forward_quotients_writes_divisions_in_reading_order_and_the_loop_reads_them_back():
+    from arithseq.models import get_model_spec
+    from arithseq.models.framing import framing_for
+    from arithseq.tasks.rendering import reverse_text
+    from arithseq.tasks.steps import step_targets
+
+    assert reverse_text(np.array(["-16/3", "7", ""])).tolist() == ["3/61-", "7", ""]
+    task = arithseq.get_task("brackets", target="steps", fraction_rules=True, reverse_output=True, forward_quotients=True)
+    tok = Tokenizer.for_task(task)
+    steps = exact_steps(task.grammar, ["384/6", "14/8", "38+45", "12*7"])
+    targets = step_targets(steps, task.config)
+    assert targets.tolist() == ["46", "4/7", "83", "84"]  # divisions pre-reversed: the tokenizer reverses all
+    written = [tok.decode(row[::-1], role="output").strip() for row in tok.encode(targets, role="output")]
+    assert [w.replace(" ", "") for w in written[:2]] == ["64", "7/4"]  # the network writes 64 first digit first
+    assert tok.decode(tok.encode(targets, role="output")).tolist() == targets.tolist()
+
+    # a network that writes exactly what it was trained on: the loop answers every problem
+    spec = get_model_spec("gpt")
+    framing = framing_for(spec, spec.make_options({"dim": 8, "heads": 1, "layers": 1, "ff": 8}), task, tok)
+
+    def trained(model, batch, tokenizer):
+        one = exact_steps(task.grammar, batch.inputs.tolist())
+        last = np.r_[one.row[1:] != one.row[:-1], True]
+        return step_targets(one, task.config)[last]
+
+    framing.inner.predict = trained
+    batch = task.sample(300, seed=13)
+    answers, traces = framing.trace(None, batch)
+    assert answers.tolist() == batch.targets.tolist()
+    shown = [(step, out) for trace in traces for step, out in trace]
+    assert all(out == task.answer(step) for step, out in shown)  # each step shown in reading order
+    assert sum("/" in step for step, _ in shown) > 50
+    hits, total = framing.step_accuracy(None, task.sample(100, seed=14, steps=True))
+    assert hits == total > 0  # teacher-forced steps are judged in the trained form
+    for options, message in [
+        ({"target": "steps", "forward_quotients": True}, "forward_quotients.*reverse_output=true"),
+        ({"target": "answer", "reverse_output": True, "forward_quotients": True}, "forward_quotients.*target=steps"),
+        ({"target": "steps", "reverse_output": True, "carries": True, "forward_quotients": True}, "forward_quotients.*no worked steps"),
+    ]:
+        with pytest.raises(arithseq.ConfigError, match=message):
+            arithseq.get_task("brackets", **options)

@@ -23,6 +23,7 @@ from ..tasks import Batch
 from ..tasks.operators import NODES
 from ..tasks.fraction_rules import rewrite, whole_steps
 from ..tasks.programs import exact_steps, postfix_program
+from ..tasks.rendering import reverse_text
 from ..tasks.steps import bracketed, final_answers, step_targets, worked_steps
 from ..tokenizer import Tokenizer
 from .registry import Shapes
@@ -105,7 +106,7 @@ class StepwiseFraming:
             except ExpressionError:
                 programs.append([FAILED])
         while True:
-            rows, texts, where = [], [], []
+            rows, texts, where, divisions = [], [], [], []
             for row, program in enumerate(programs):
                 if len(program) == 1:
                     continue
@@ -121,9 +122,10 @@ class StepwiseFraming:
                 texts.append("-" + operands[0] if arity == 1 else operands[0] + symbol + operands[1])
                 rows.append(row)
                 where.append((at - arity, at + 1))
+                divisions.append(name == "div")
             if not rows:
                 break
-            raw, written = self._compute(model, np.array(texts, dtype=str), tokenizer)
+            raw, written = self._compute(model, np.array(texts, dtype=str), tokenizer, np.array(divisions, bool))
             for row, (start, stop), value, text, out in zip(rows, where, written.tolist(), texts, raw.tolist()):
                 steps[row].append((text, out))
                 if _is_value(value):
@@ -132,11 +134,15 @@ class StepwiseFraming:
                     programs[row] = [FAILED]
         return np.array([program[0] for program in programs], dtype=str), steps
 
-    def _compute(self, model, steps: np.ndarray, tokenizer: Tokenizer) -> tuple[np.ndarray, np.ndarray]:
-        """What the network wrote for each step, and its result (the final answer, after any partial products)."""
+    def _compute(self, model, steps: np.ndarray, tokenizer: Tokenizer, divisions: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """What the network wrote for each step, and its result (the final answer, after any partial
+        products). With forward_quotients, steps that are ``divisions`` were written in reading order,
+        which the tokenizer reversed: they are turned back (without ``divisions``, as they were trained)."""
         tokenizer = _long_enough(tokenizer, steps, self.spec.framing in ("autoregressive", "decoder-only"))
         self._fit_width()
         written = self.inner.predict(model, Batch(steps, None, None, None), tokenizer)
+        if self.task.config.forward_quotients and divisions is not None:
+            written = np.where(divisions, reverse_text(written), written)
         result = final_answers(written, "products", self.reverse_steps) if self.worked else written
         return written, result
 

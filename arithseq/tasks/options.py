@@ -19,7 +19,8 @@ from .numbers import by_digits_share
 TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
 # options that set how problems and answers are written (they belong to a trained model, not to a test)
 FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "input_format", "pad", "pad_side",
-                  "target", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules")
+                  "target", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules",
+                  "forward_quotients")
 MAX_VALUE_DIGITS = 1000  # numbers a task draws have at most this many digits (digits=D, values=LO-HI)
 
 
@@ -54,6 +55,7 @@ class TaskConfig:
     carries: bool = False
     borrows: bool = False
     fraction_rules: bool = False
+    forward_quotients: bool = False
     carry_chains: float = 0.0
     chain_length: tuple[int, int] = (0, 0)
     carry_runs: float = 0.0
@@ -115,6 +117,8 @@ OPTION_HELP: dict[str, str] = {
     "fraction_rules": "with target=steps: the loop rewrites a step on a fraction by the rules of fractions into steps "
     "on whole numbers, each computed by the network: (3/4)-(-5/6) as 3*6, (-5)*4, 18-(-20), 4*6, then 38/24, "
     "which the network writes in lowest terms (19/12); the network is trained on the same steps",
+    "forward_quotients": "with target=steps and reverse_output: a division's result is written most significant digit "
+    "first, the order of long division (384/6 -> 64, 14/8 -> 7/4), while every other step's is reversed",
     "carries": "with target=products or steps: every product of a multi-digit number by a digit is written after its carries, "
     "one per digit of the number (34*56=22:204+12:1700=1904): each digit of the product then follows from a digit, "
     "the multiplier and the carry written for the column before",
@@ -239,7 +243,7 @@ def _coerce(key: str, value: Any) -> Any:
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules"}:
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules", "forward_quotients"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -295,6 +299,10 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'carries' writes the carries of a product's partial products: it needs target=products or steps, got target={config.target}")
     if config.fraction_rules and (config.target != "steps" or config.fractions):
         raise ConfigError("option 'fraction_rules' rewrites a decoding loop's steps on fractions: it needs target=steps, and not fractions=true (which works them in one step)")
+    worked = any((config.partial_products, config.fractions, config.carries, config.complements, config.magnitudes))
+    if config.forward_quotients and (config.target != "steps" or not config.reverse_output or worked):
+        raise ConfigError("option 'forward_quotients' writes a loop's divisions in reading order among reversed steps: "
+                          "it needs target=steps and reverse_output=true, and no worked steps (partial_products, carries, complements, magnitudes, fractions)")
     for name in ("easy_steps", "balance_steps"):
         if getattr(config, name) < 1 and config.target != "steps":
             raise ConfigError(f"option {name!r} thins the steps a decoding loop trains on: it needs target=steps, got target={config.target}")

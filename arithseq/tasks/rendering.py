@@ -202,3 +202,15 @@ class ExpressionRenderer:
                 text = np.strings.add(text, literal)
             out[rows] = text
         return out
+
+
+def reverse_text(texts: np.ndarray) -> np.ndarray:
+    """Every text reversed character by character: ``-16/3`` -> ``3/61-``."""
+    if len(texts) == 0:
+        return texts
+    width = max(texts.dtype.itemsize // 4, 1)
+    codes = np.ascontiguousarray(texts.astype(f"<U{width}")).view(np.uint32).reshape(len(texts), width)
+    length = np.strings.str_len(texts.astype(f"<U{width}"))[:, None]
+    index = np.arange(width)[None, :]
+    flipped = np.take_along_axis(codes, np.clip(length - 1 - index, 0, width - 1), axis=1)
+    return np.where(index < length, flipped, 0).astype(np.uint32).view(f"<U{width}").reshape(len(texts))

@@ -45,7 +45,7 @@ import numpy as np
 
 from . import arrays
 from .operators import NODES
-from .rendering import format_answers
+from .rendering import format_answers, reverse_text
 
 if TYPE_CHECKING:
     from .options import TaskConfig
@@ -221,6 +221,8 @@ def step_targets(steps: Steps, config: TaskConfig) -> np.ndarray:
     if config.fractions:
         work = _fraction_work(steps)
         results = np.where(work == "", results, np.strings.add(work, results))
+    if config.forward_quotients:  # the tokenizer reverses every target: a division's is reversed first
+        results = np.where(steps.op == "div", reverse_text(results), results)
     return reverse_numbers(results) if config.reverse_output and worked_steps(config) else results
 
 
