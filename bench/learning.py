@@ -62,7 +62,7 @@ def describe(config: arithseq.TrainConfig) -> tuple[str, str]:
     options = config.task_options
     parts = [options.get("target", "answer"), options.get("input_format", "text")]
     labels = {"reverse_output": "reversed", "complements": "complements", "magnitudes": "magnitudes", "carries": "carries",
-              "borrows": "borrows", "fraction_rules": "fraction rules"}
+              "borrows": "borrows", "fraction_rules": "fraction rules", "forward_quotients": "forward quotients"}
     parts += [label for name, label in labels.items() if options.get(name)]
     for name in ("easy_steps", "balance_steps"):
         if float(config.mixture.get(name, 1)) < 1:
