@@ -131,9 +131,9 @@ OPTION_HELP: dict[str, str] = {
     "2-number sums): a training mixture, most of its columns carry by themselves",
     "easy_steps": "with target=steps, a training mixture: the share of easy steps kept (unary minus, and an operation "
     "on two one-digit whole numbers); the rest are left out, so the examples go to the multi-digit and fraction steps",
-    "balance_steps": "with target=steps, a training mixture: each kind of step (its operator and the digit counts of its "
-    "operands) is kept up to this share of the steps drawn, so rare kinds (two-digit sums, three-digit products) "
-    "get more of training; 1 keeps every step",
+    "balance_steps": "with target=steps, a training mixture: each kind of step (its operator, and the sign and digit "
+    "counts of its operands and of its result) is kept up to this share of the steps drawn, so rare kinds (two-digit "
+    "sums, three-digit products, reductions) get more of training; 1 keeps every step",
     "python": "Python files to run first (they register custom nodes)",
 }
 

@@ -2,7 +2,7 @@
 
 Steps drawn from whole problems come in very unequal numbers: in ``brackets`` four
 in five are unary minus or on two one-digit numbers, while a sum of two two-digit
-numbers is one step in 460 and a product of a three-digit number by a digit one in
+numbers is one step in 500 and a product of a three-digit number by a digit one in
 1,900. A network masters the common kinds first and then sees the rare ones too
 seldom: those were the steps it got wrong (two-digit sums 32% right, three-digit
 products 27%). Both mixtures here thin the common steps so that training draws more
