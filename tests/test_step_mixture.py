@@ -30,26 +30,50 @@ def test_step_kinds_tell_operators_digit_counts_and_fractions_apart():
 def test_balance_steps_caps_common_kinds_and_keeps_rare_ones_whole():
     options = {"target": "steps", "fraction_rules": True}
     every = whole_steps(arithseq.get_task("brackets", **options).sample(20_000, seed=4, steps=True).steps)
-    task = arithseq.get_task("brackets", balance_steps=0.002, **options)
+    kept = balanced(every, 0.002, np.random.default_rng(0))
+    before, after = kind_counts(every), kind_counts(kept)
+    cap = 0.002 * len(every)
+    for kind, count in before.items():
+        if count <= cap:  # a kind within the cap is kept whole
+            assert after[kind] == count, (kind, count, after[kind])
+        else:  # a common kind: about the cap, drawn at random
+            assert 0.8 * cap <= after[kind] <= 1.25 * cap, (kind, count, after[kind])
+    # two positive two-digit numbers summing to two digits: one step in ~800, five times as common kept
+    two_digit = step_kinds(exact_steps(arithseq.get_task("brackets").grammar, ["12+34"]))[0]
+    assert (step_kinds(kept) == two_digit).mean() > 4 * (step_kinds(every) == two_digit).mean()
+
+
+def test_a_task_with_balance_steps_samples_true_steps_split_by_the_rules():
+    task = arithseq.get_task("brackets", target="steps", fraction_rules=True, balance_steps=0.002)
     batch = task.sample(20_000, seed=4, steps=True)
     kept = batch.steps
     binary = ~kept.unary
     assert (kept.left[1][binary] == 1).all() and (kept.right[1][binary] == 1).all()  # split by the rules first
-    before, after = kind_counts(every), kind_counts(kept)
-    for kind, count in before.items():  # the draws differ (thinned steps change how many are drawn)
-        if 30 <= count <= 0.001 * len(every):  # a kind under half the cap: about every one of it kept
-            assert after[kind] >= 0.6 * count, (kind, count, after[kind])
-        if count >= 0.01 * len(every):  # a common kind: about the cap's share of what was drawn
-            assert after[kind] <= 0.004 * len(every), (kind, count, after[kind])
-    # two positive two-digit numbers summing to two digits: one step in ~800 drawn, five times as common kept
-    kinds, two_digit = step_kinds(kept), step_kinds(exact_steps(task.grammar, ["12+34"]))[0]
-    share_before = (step_kinds(every) == two_digit).mean()
-    assert (kinds == two_digit).mean() > 4 * share_before
-    # every kept step is still a true step of its own problem
+    assert len(kept) < 0.2 * len(whole_steps(arithseq.get_task("brackets", target="steps").sample(20_000, seed=4, steps=True).steps))
     rows = kept.row
     assert (rows[:-1] <= rows[1:]).all() and rows.max() < len(batch)
     for expression, result in zip(kept.expressions()[:300].tolist(), kept.results()[:300].tolist()):
         assert task.answer(expression) == result
+
+
+def test_training_fills_every_epoch_with_steps_and_says_when_a_mixture_leaves_none():
+    from arithseq.models import get_model_spec
+    from arithseq.models.framing import framing_for
+    from arithseq.training.data import TrainingData
+
+    def data(task_options, mixture, steps=20, batch_size=64):
+        config = arithseq.TrainConfig(task="brackets", steps_per_epoch=steps, batch_size=batch_size, task_options=task_options, mixture=mixture)
+        task = arithseq.get_task("brackets", **task_options, **mixture)
+        spec = get_model_spec("gpt")
+        options = spec.make_options({"dim": 8, "heads": 1, "layers": 1, "ff": 8})
+        framing = framing_for(spec, options, arithseq.get_task("brackets", **task_options), arithseq.Tokenizer.for_task(task))
+        return TrainingData(task, framing, config, np.array([], str))
+
+    rules = {"target": "steps", "fraction_rules": True, "reverse_output": True}
+    full = data(rules, {"balance_steps": 0.002})
+    assert len(full.y) >= 20 * 64 and full[19][1].shape[0] == 64  # the last batch of the epoch is full
+    with pytest.raises(arithseq.SamplingError, match="leaves too few steps"):
+        data({"target": "steps", "terms": 1, "reverse_output": True}, {"negation": 0})  # one number, no minus: no step
 
 
 def test_balanced_is_a_no_op_at_one_and_draws_at_random():
@@ -65,7 +89,7 @@ def test_balanced_is_a_no_op_at_one_and_draws_at_random():
     [
         ({"balance_steps": 0.01}, "balance_steps.*needs target=steps"),
         ({"target": "steps", "balance_steps": 0}, "balance_steps.*0 would keep no step"),
-        ({"target": "steps", "balance_steps": 2}, "balance_steps.*share in \\[0, 1\\]"),
+        ({"target": "steps", "balance_steps": 2}, "balance_steps.*in \\(0, 1\\], got 2$"),
         ({"target": "steps", "balance_steps": "many"}, "balance_steps"),
     ],
 )

@@ -118,7 +118,8 @@ OPTION_HELP: dict[str, str] = {
     "on whole numbers, each computed by the network: (3/4)-(-5/6) as 3*6, (-5)*4, 18-(-20), 4*6, then 38/24, "
     "which the network writes in lowest terms (19/12); the network is trained on the same steps",
     "forward_quotients": "with target=steps and reverse_output: a division's result is written most significant digit "
-    "first, the order of long division (384/6 -> 64, 14/8 -> 7/4), while every other step's is reversed",
+    "first, the order of long division (384/6 -> 64, 14/8 -> 7/4), while every other step's is reversed (not with worked "
+    "steps or pad_answer)",
     "carries": "with target=products or steps: every product of a multi-digit number by a digit is written after its carries, "
     "one per digit of the number (34*56=22:204+12:1700=1904): each digit of the product then follows from a digit, "
     "the multiplier and the carry written for the column before",
@@ -132,8 +133,9 @@ OPTION_HELP: dict[str, str] = {
     "easy_steps": "with target=steps, a training mixture: the share of easy steps kept (unary minus, and an operation "
     "on two one-digit whole numbers); the rest are left out, so the examples go to the multi-digit and fraction steps",
     "balance_steps": "with target=steps, a training mixture: each kind of step (its operator, and the sign and digit "
-    "counts of its operands and of its result) is kept up to this share of the steps drawn, so rare kinds (two-digit "
-    "sums, three-digit products, reductions) get more of training; 1 keeps every step",
+    "counts of its operands and of its result) is kept up to this share of the steps of each draw, so rare kinds (two-digit "
+    "sums, three-digit products, reductions) get more of training; with fraction_rules the steps are split by the rules "
+    "first (easy_steps then thins the split ones too); 1 keeps every step",
     "python": "Python files to run first (they register custom nodes)",
 }
 
@@ -240,6 +242,8 @@ def _coerce(key: str, value: Any) -> Any:
         return parse_weight(key, value)
     if key in {"carry_chains", "carry_runs", "easy_steps", "balance_steps"}:
         share = parse_weight(key, value)
+        if key == "balance_steps" and not 0 < share <= 1:
+            raise ConfigError(f"option 'balance_steps' is the largest share of one kind of step, in (0, 1], got {got(value)}" + (": 0 would keep no step" if share == 0 else ""))
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
@@ -300,14 +304,13 @@ def _check(config: TaskConfig) -> None:
     if config.fraction_rules and (config.target != "steps" or config.fractions):
         raise ConfigError("option 'fraction_rules' rewrites a decoding loop's steps on fractions: it needs target=steps, and not fractions=true (which works them in one step)")
     worked = any((config.partial_products, config.fractions, config.carries, config.complements, config.magnitudes))
-    if config.forward_quotients and (config.target != "steps" or not config.reverse_output or worked):
-        raise ConfigError("option 'forward_quotients' writes a loop's divisions in reading order among reversed steps: "
-                          "it needs target=steps and reverse_output=true, and no worked steps (partial_products, carries, complements, magnitudes, fractions)")
+    if config.forward_quotients and (config.target != "steps" or not config.reverse_output or worked or config.pad_answer):
+        raise ConfigError("option 'forward_quotients' writes a loop's divisions in reading order among reversed steps: it needs "
+                          "target=steps and reverse_output=true, no worked steps (partial_products, carries, complements, magnitudes, "
+                          "fractions) and no pad_answer (its zeros would end a quotient)")
     for name in ("easy_steps", "balance_steps"):
         if getattr(config, name) < 1 and config.target != "steps":
             raise ConfigError(f"option {name!r} thins the steps a decoding loop trains on: it needs target=steps, got target={config.target}")
-    if config.balance_steps <= 0:
-        raise ConfigError("option 'balance_steps' is the largest share of one kind of step, in (0, 1]: 0 would keep no step")
     if config.borrows and not config.complements:
         raise ConfigError("option 'borrows' writes the borrows of a sum's ten's complement: it needs complements=true")
     if config.complements and config.magnitudes:

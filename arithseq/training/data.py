@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 from ..config import TrainConfig
+from ..errors import SamplingError
 from ..models.framing import Framing
 from ..tasks import Batch, Task
 from .curriculum import Curriculum
@@ -66,9 +67,14 @@ class TrainingData(keras.utils.PyDataset):
         # a loop trains on steps: problems until there are n of them (easy_steps and balance_steps
         # leave some out), drawn in one go at the rate of steps per problem seen so far
         while self.task.stepwise and batch.steps is not None and len(batch.steps) < n:
-            rate = max(len(batch.steps), 1) / len(batch)
-            more = self._draw(max(int(1.1 * (n - len(batch.steps)) / rate), n // 8, 1), rng)
-            batch = Batch.concat([batch, more])
+            if len(batch) > 200 * n + 10_000 or (not len(batch.steps) and len(batch) >= 10_000):
+                raise SamplingError(
+                    f"task {self.task.name!r}: {len(batch)} problems gave {len(batch.steps)} of the {n} steps an epoch "
+                    "needs; the mixture (easy_steps, balance_steps) or the task (one term, no operation) leaves too few steps"
+                )
+            rate = len(batch.steps) / len(batch)
+            want = min(1.1 * (n - len(batch.steps)) / rate if rate else 10 * len(batch), 50 * n + 10_000)
+            batch = Batch.concat([batch, self._draw(max(int(want), n // 8, 1), rng)])
         self.x, self.y = self.framing.arrays(batch)
         self.widths = None
         grouping = getattr(self.framing, "buckets", None) if self.config.buckets and self._cutting else None
