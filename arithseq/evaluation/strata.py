@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..tasks import Batch, Task
+from ..tasks.arrays import digit_counts
 from ..tasks.batch import ABSENT
 from ..tasks.registry import cached_task
 
@@ -30,18 +31,6 @@ def shapes(inputs: np.ndarray) -> np.ndarray:
     if len(inputs) == 0:
         return np.array([], dtype=str)
     return np.array(_DIGIT_RUN.sub("0", "\n".join(inputs.tolist())).split("\n"), dtype=str)
-
-
-def digit_counts(numbers: np.ndarray) -> np.ndarray:
-    """Decimal digits of each number (0 where absent)."""
-    present = numbers != ABSENT
-    if numbers.dtype == object:
-        widths = np.vectorize(lambda v: len(str(v)), otypes=[np.int64])(numbers)
-        return np.where(present, widths, 0)
-    widths = np.ones(numbers.shape, np.int64)
-    for k in range(1, 19):
-        widths += numbers >= 10**k
-    return np.where(present, widths, 0)
 
 
 def carries(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -53,3 +53,15 @@ def concat(parts: list[np.ndarray]) -> np.ndarray:
     if any(p.dtype == object for p in parts):
         parts = [p.astype(object) for p in parts]
     return np.concatenate(parts)
+
+
+def digit_counts(numbers: np.ndarray) -> np.ndarray:
+    """Decimal digits of each number (0 where absent)."""
+    present = numbers != ABSENT
+    if numbers.dtype == object:
+        widths = np.vectorize(lambda v: len(str(v)), otypes=[np.int64])(numbers)
+        return np.where(present, widths, 0)
+    widths = np.ones(numbers.shape, np.int64)
+    for k in range(1, 19):
+        widths += numbers >= 10**k
+    return np.where(present, widths, 0)

@@ -258,6 +258,13 @@ def _coerce(key: str, value: Any) -> Any:
     return value
 
 
+def worked_steps(config: TaskConfig) -> bool:
+    """Whether a task computing one step at a time writes working before a step's result."""
+    return config.target == "steps" and any(
+        (config.partial_products, config.fractions, config.carries, config.complements, config.magnitudes)
+    )
+
+
 def _check(config: TaskConfig) -> None:
     if config.terms[0] < 1:
         raise ConfigError(f"option 'terms' must be at least 1, got {config.terms[0]}")
@@ -303,8 +310,7 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'carries' writes the carries of a product's partial products: it needs target=products or steps, got target={config.target}")
     if config.fraction_rules and (config.target != "steps" or config.fractions):
         raise ConfigError("option 'fraction_rules' rewrites a decoding loop's steps on fractions: it needs target=steps, and not fractions=true (which works them in one step)")
-    worked = any((config.partial_products, config.fractions, config.carries, config.complements, config.magnitudes))
-    if config.forward_quotients and (config.target != "steps" or not config.reverse_output or worked or config.pad_answer):
+    if config.forward_quotients and (config.target != "steps" or not config.reverse_output or worked_steps(config) or config.pad_answer):
         raise ConfigError("option 'forward_quotients' writes a loop's divisions in reading order among reversed steps: it needs "
                           "target=steps and reverse_output=true, no worked steps (partial_products, carries, complements, magnitudes, "
                           "fractions) and no pad_answer (its zeros would end a quotient)")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import digit_counts
 from .fraction_rules import whole_steps
 from .steps import Steps
 
@@ -48,17 +49,11 @@ def step_kinds(steps: Steps) -> np.ndarray:
     right = (np.where(steps.unary, 0, right[0]), np.where(steps.unary, 1, right[1]))
     def shape(pair):
         sign = np.where(np.asarray(pair[0] < 0, bool), "-", "+")
-        code = _digits(pair[0]) * 10 + np.where(pair[1] == 1, 0, _digits(pair[1]))
+        digits = lambda part: np.minimum(digit_counts(np.abs(part)), 9)  # noqa: E731
+        code = digits(pair[0]) * 10 + np.where(pair[1] == 1, 0, digits(pair[1]))
         return np.strings.add(sign, np.char.zfill(code.astype(str), 2))
     operands = np.strings.add(shape(steps.left), np.where(steps.unary, "+00", shape(right)))
     return np.strings.add(np.strings.add(np.strings.add(steps.op.astype(str), ":"), operands), np.strings.add(":", shape(steps.result)))
-
-
-def _digits(values: np.ndarray) -> np.ndarray:
-    """Digit counts of whole numbers (0 has one), at most 9."""
-    if values.dtype == object:  # numbers past int64
-        return np.minimum(np.strings.str_len(np.abs(values).astype(str)), 9)
-    return np.minimum(1 + np.searchsorted(10 ** np.arange(1, 10), np.abs(values), side="right"), 9)
 
 
 def balanced(steps: Steps, cap: float, rng: np.random.Generator) -> Steps:

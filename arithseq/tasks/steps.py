@@ -39,16 +39,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import arrays
 from .operators import NODES
+from .options import TaskConfig, worked_steps
 from .rendering import format_answers, reverse_text
-
-if TYPE_CHECKING:
-    from .options import TaskConfig
 
 SEPARATOR = ";"
 CARRIED = ":"  # ends a product's carries (option carries)
@@ -224,13 +221,6 @@ def step_targets(steps: Steps, config: TaskConfig) -> np.ndarray:
     if config.forward_quotients:  # the tokenizer reverses every target: a division's is reversed first
         results = np.where(steps.op == "div", reverse_text(results), results)
     return reverse_numbers(results) if config.reverse_output and worked_steps(config) else results
-
-
-def worked_steps(config: TaskConfig) -> bool:
-    """Whether a task computing one step at a time writes working before a step's result."""
-    return config.target == "steps" and any(
-        (config.partial_products, config.fractions, config.carries, config.complements, config.magnitudes)
-    )
 
 
 def _fraction_work(steps: Steps) -> np.ndarray:
