@@ -26,7 +26,7 @@ class ConfigTypeError(ConfigError, TypeError):
     """A training option of the wrong type (``epochs="3"`` in a library call)."""
 
 # task options that change only how training examples are drawn, never the task's language
-MIXTURE_OPTIONS = ("numbers", "term_weights", "carry_chains", "chain_length", "carry_runs", "operators", "brackets", "negation", "easy_steps", "balance_steps")
+MIXTURE_OPTIONS = ("numbers", "term_weights", "carry_chains", "chain_length", "carry_runs", "operators", "brackets", "negation", "easy_steps", "balance_steps", "practice_steps")
 
 
 @dataclass(frozen=True)

@@ -62,11 +62,14 @@ def describe(config: arithseq.TrainConfig) -> tuple[str, str]:
     options = config.task_options
     parts = [options.get("target", "answer"), options.get("input_format", "text")]
     labels = {"reverse_output": "reversed", "complements": "complements", "magnitudes": "magnitudes", "carries": "carries",
-              "borrows": "borrows", "fraction_rules": "fraction rules", "forward_quotients": "forward quotients"}
+              "borrows": "borrows", "fraction_rules": "fraction rules", "forward_quotients": "forward quotients",
+              "prime_reductions": "prime reductions"}
     parts += [label for name, label in labels.items() if options.get(name)]
     for name in ("easy_steps", "balance_steps"):
         if float(config.mixture.get(name, 1)) < 1:
             parts.append(f"{name.replace('_', ' ')} {float(config.mixture[name]):g}")
+    if int(config.mixture.get("practice_steps", 0)):
+        parts.append(f"practice steps {int(config.mixture['practice_steps'])}")
     model = config.model + "".join(f" {k}={v}" for k, v in sorted(config.model_options.items()) if k in ("units", "layers", "dim", "positions", "places"))
     return ", ".join(parts), model
 

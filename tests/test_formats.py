@@ -486,7 +486,9 @@ def test_whole_steps_are_exact_on_whole_numbers_and_give_each_fraction_steps_res
 
     task = arithseq.get_task("brackets", target="steps", fraction_rules=True)
     batch = task.sample(3000, seed=11, steps=True)
-    steps = whole_steps(batch.steps)
+    raw = exact_steps(task.grammar, batch.inputs.tolist())
+    steps = whole_steps(raw)
+    assert batch.steps.split and batch.steps.expressions().tolist() == steps.expressions().tolist()  # sampled split
     binary = ~steps.unary
     assert ((steps.left[1][binary] == 1) & (steps.right[1][binary] == 1)).all()  # no fraction reaches the network
     symbol = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
@@ -496,7 +498,7 @@ def test_whole_steps_are_exact_on_whole_numbers_and_give_each_fraction_steps_res
             assert eval(f"Fraction({a}){symbol[op]}Fraction({c})") == Fraction(n, d)
     last = np.r_[steps.row[1:] != steps.row[:-1], True]  # each row's last step gives its answer
     assert steps.results()[last].tolist() == batch.targets[np.unique(steps.row)].tolist()
-    assert len(steps) > len(batch.steps)
+    assert len(steps) > len(raw)
     with pytest.raises(arithseq.ConfigError, match="fraction_rules.*needs target=steps"):
         arithseq.get_task("brackets", fraction_rules=True)
     with pytest.raises(arithseq.ConfigError, match="fraction_rules.*not fractions=true"):

@@ -40,7 +40,8 @@ MixOpt = Annotated[
     typer.Option(
         "--mix",
         help="How training examples are drawn, KEY=VALUE (repeatable): numbers=uniform|by-digits|by-digits:0.5, term_weights=2=1,3=3, carry_chains=0.1, "
-        "operators=..., brackets=..., negation=... Held-out sets are unaffected.",
+        "operators=..., brackets=..., negation=..., and for a decoding loop's steps easy_steps=0.2, balance_steps=0.002, practice_steps=1. "
+        "Held-out sets are unaffected.",
     ),
 ]
 

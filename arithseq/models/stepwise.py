@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import ConfigError, ExpressionError
 from ..tasks import Batch
 from ..tasks.operators import NODES
-from ..tasks.fraction_rules import rewrite, whole_steps
+from ..tasks.fraction_rules import rewrite, split_steps
 from ..tasks.programs import exact_steps, postfix_program
 from ..tasks.rendering import reverse_text
 from ..tasks.steps import bracketed, final_answers, step_targets, worked_steps
@@ -55,8 +55,7 @@ class StepwiseFraming:
     # -- training: every step of every expression is one example ---------------------------
     def step_batch(self, batch: Batch) -> Batch:
         steps = batch.steps if batch.steps is not None else exact_steps(self.task.grammar, batch.inputs.tolist())
-        if self.task.config.fraction_rules:
-            steps = whole_steps(steps)
+        steps = split_steps(steps, self.task.config)
         targets = step_targets(steps, self.task.config)
         return Batch(steps.expressions(), targets, None, None)
 
@@ -105,6 +104,9 @@ class StepwiseFraming:
                 programs.append(postfix_program(self.task.grammar, expression))
             except ExpressionError:
                 programs.append([FAILED])
+        # a network that keeps rewriting a fraction (prime_reductions) is stopped: a row takes at most a
+        # few steps per item, and a reduction at most one per halving of its numbers (their digits)
+        limit = [64 + 4 * len(program) + 16 * len(expression) for program, expression in zip(programs, batch.inputs.tolist())]
         while True:
             rows, texts, where, divisions = [], [], [], []
             for row, program in enumerate(programs):
@@ -126,12 +128,17 @@ class StepwiseFraming:
             if not rows:
                 break
             raw, written = self._compute(model, np.array(texts, dtype=str), tokenizer, np.array(divisions, bool))
-            for row, (start, stop), value, text, out in zip(rows, where, written.tolist(), texts, raw.tolist()):
+            for row, (start, stop), value, text, out, division in zip(rows, where, written.tolist(), texts, raw.tolist(), divisions):
                 steps[row].append((text, out))
-                if _is_value(value):
-                    programs[row][start:stop] = [value]
-                else:
+                if not _is_value(value) or len(steps[row]) > limit[row]:
                     programs[row] = [FAILED]
+                elif division and self.task.config.prime_reductions and "/" in value:
+                    # reduced by one prime: ask again with what was written, unless that is what was asked
+                    top, _, bottom = value.partition("/")
+                    again = bracketed(np.array([top, bottom], dtype=str)).tolist()
+                    programs[row][start:stop] = [value] if again[0] + "/" + again[1] == text else [top, bottom, ("div", 2)]
+                else:
+                    programs[row][start:stop] = [value]
         return np.array([program[0] for program in programs], dtype=str), steps
 
     def _compute(self, model, steps: np.ndarray, tokenizer: Tokenizer, divisions: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

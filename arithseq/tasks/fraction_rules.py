@@ -12,17 +12,28 @@ A whole operand is its own numerator over 1, and a product by 1 is no step. The 
 step is a division of two whole numbers, which the network writes in lowest terms
 (``38/24`` -> ``19/12``): the reduction is its work too. The network is trained on the
 same rewritten steps (:func:`whole_steps`).
+
+With ``prime_reductions`` the reduction is split too: a division of two whole numbers is
+written divided by the smallest prime the two share, and the loop asks again with what was
+written until a step leaves its fraction as it was asked (``72/24`` -> ``36/12`` ->
+``18/6`` -> ``9/3`` -> ``3``; ``16/(-12)`` -> ``-8/6`` -> ``-4/3``, then ``(-4)/3`` ->
+``-4/3``): each step halves, thirds, fifths or sevenths both parts, where one step had to find the
+greatest common divisor. Deciding when to ask again compares texts, no arithmetic.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
+from ..errors import ConfigError
 from . import arrays
 from .programs import Item
 from .steps import Steps
 
 RULES = ("add", "sub", "mul", "div")
+FACTOR_LIMIT = 10**10  # the largest shared divisor prime_reductions factors (trial division up to 10**5)
 
 
 def rewrite(name: str, left: str, right: str) -> list[Item] | None:
@@ -100,3 +111,80 @@ def whole_steps(steps: Steps) -> Steps:
     whole = Steps(row, np.concatenate(ops), joined["left"], joined["right"], unary, joined["result"])
     sorted_ = np.lexsort((key, row))
     return whole._select(sorted_, row[sorted_])
+
+
+def split_steps(steps: Steps, config) -> Steps:
+    """The steps the network is given for ``steps``: split by the rules of fractions (option
+    fraction_rules), and reductions split prime by prime (option prime_reductions). Steps
+    split already are returned as they are."""
+    if steps.split:
+        return steps
+    if config.fraction_rules:
+        steps = whole_steps(steps)
+    if config.prime_reductions:
+        steps = prime_steps(steps)
+    return dataclasses.replace(steps, split=True)
+
+
+def prime_steps(steps: Steps) -> Steps:
+    """``steps`` with each division of two whole numbers replaced by the divisions the loop asks
+    for with ``prime_reductions``: each writes its fraction divided by the smallest prime both
+    parts share (sign in front), and the next is asked with what the one before wrote, until a
+    step writes a whole number or the fraction it was asked (``split_steps``' docstring)."""
+    if steps.right is None or not len(steps):
+        return steps
+    (a, b), (c, d) = steps.left, steps.right
+    division = ~steps.unary & (steps.op == "div") & (b == 1) & (d == 1) & (c != 0)
+    if not division.any():
+        return steps
+    index = np.nonzero(division)[0]
+    left, right = a[index], c[index]
+    num, den = np.where(right < 0, -left, left), np.abs(right)
+    pieces, alive, k = [], np.arange(len(index)), 0
+    while len(alive):
+        prime = np.where(num[alive] == 0, den[alive], _smallest_prime_factor(np.gcd(num[alive], den[alive])))  # 0/12 -> 0
+        out_num, out_den = num[alive] // prime, den[alive] // prime
+        pieces.append((alive, k, left[alive], right[alive], out_num, out_den))
+        again = (out_den != 1) & ~((left[alive] == out_num) & (right[alive] == out_den))
+        alive = alive[again]
+        left[alive], right[alive] = out_num[again], out_den[again]
+        num[alive], den[alive] = out_num[again], out_den[again]
+        k += 1
+    keep = np.nonzero(~division)[0]
+    chain = len(pieces)
+    order = [keep * (chain + 1)] + [index[which] * (chain + 1) + step for which, step, *_ in pieces]
+    rows = np.concatenate([steps.row[keep]] + [steps.row[index[which]] for which, *_ in pieces])
+    ones = lambda n: np.ones(n, dtype=a.dtype)  # noqa: E731
+    pair = lambda side, values: (  # noqa: E731
+        arrays.concat([side[0][keep]] + [v[0] for v in values]), arrays.concat([side[1][keep]] + [v[1] for v in values]))
+    split = Steps(
+        rows,
+        np.concatenate([steps.op[keep]] + [steps.op[index[which]] for which, *_ in pieces]),
+        pair(steps.left, [(x, ones(len(x))) for _, _, x, *_ in pieces]),
+        pair(steps.right, [(y, ones(len(y))) for _, _, _, y, *_ in pieces]),
+        np.concatenate([steps.unary[keep]] + [np.zeros(len(which), bool) for which, *_ in pieces]),
+        pair(steps.result, [(n, m) for *_, n, m in pieces]),
+    )
+    sorted_ = np.lexsort((np.concatenate(order), rows))
+    return split._select(sorted_, rows[sorted_])
+
+
+def _smallest_prime_factor(values: np.ndarray) -> np.ndarray:
+    """The smallest prime dividing each value, 1 for 1, by trial division (vectorised over the
+    values still open). The values are greatest common divisors of a step's two numbers, small in
+    the built-in tasks; past FACTOR_LIMIT trial division would take too long, and that is refused."""
+    values = np.asarray(values)
+    if len(values) and int(values.max()) > FACTOR_LIMIT:
+        raise ConfigError(
+            f"option 'prime_reductions': a division's two numbers share a divisor of {len(str(int(values.max())))} digits, "
+            f"too large to factor step by step (at most {FACTOR_LIMIT:,}); use smaller values or leave the option off"
+        )
+    factor = np.where(values > 1, values, 1)  # a value with no divisor up to its root is prime
+    open_ = np.nonzero(values > 1)[0]
+    candidate = 2
+    while len(open_) and candidate * candidate <= int(values[open_].max()):
+        hit = values[open_] % candidate == 0
+        factor[open_[hit]] = candidate
+        open_ = open_[~hit]
+        candidate += 1 if candidate == 2 else 2
+    return factor

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
-from ..options import did_you_mean, got, parse_bool, parse_int_range, parse_weight
+from ..options import did_you_mean, got, parse_bool, parse_int, parse_int_range, parse_weight
 from .numbers import by_digits_share
 
 TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
@@ -56,11 +56,13 @@ class TaskConfig:
     borrows: bool = False
     fraction_rules: bool = False
     forward_quotients: bool = False
+    prime_reductions: bool = False
     carry_chains: float = 0.0
     chain_length: tuple[int, int] = (0, 0)
     carry_runs: float = 0.0
     easy_steps: float = 1.0
     balance_steps: float = 1.0
+    practice_steps: int = 0
     python: tuple[str, ...] = field(default=())
 
     def replace(self, **options: Any) -> TaskConfig:
@@ -131,11 +133,20 @@ OPTION_HELP: dict[str, str] = {
     "carry_runs": "share of sums drawn to carry in every column, each summing to at least 9 (999+1, 455+545; "
     "2-number sums): a training mixture, most of its columns carry by themselves",
     "easy_steps": "with target=steps, a training mixture: the share of easy steps kept (unary minus, and an operation "
-    "on two one-digit whole numbers); the rest are left out, so the examples go to the multi-digit and fraction steps",
+    "on two one-digit whole numbers; with fraction_rules, of the steps the rules split); the rest are left out, so the examples go "
+    "to the multi-digit and fraction steps",
     "balance_steps": "with target=steps, a training mixture: each kind of step (its operator, and the sign and digit "
     "counts of its operands and of its result) is kept up to this share of the steps of each draw, so rare kinds (two-digit "
     "sums, three-digit products, reductions) get more of training; with fraction_rules the steps are split by the rules "
-    "first (easy_steps then thins the split ones too); 1 keeps every step",
+    "first; 1 keeps every step",
+    "prime_reductions": "with fraction_rules: a division of two whole numbers is written divided by the smallest prime its "
+    "parts share, and the loop asks again with what was written until a step writes a whole number or the fraction it was "
+    "asked (72/24 -> 36/12 -> 18/6 -> 9/3 -> 3): each step halves, thirds, fifths or sevenths, where one step had to find the "
+    "greatest common divisor",
+    "practice_steps": "with target=steps, a training mixture: each step on two whole numbers of a kind kept whole by "
+    "balance_steps (every kind without it) is followed by up to this many steps of the same kind (operator, signs, digit "
+    "counts of the operands and of the result) with fresh operands, so the rarest kinds (reductions of two-digit numbers, "
+    "two-digit sums) are practised on new numbers; not with prime_reductions; 0 (the default) adds none",
     "python": "Python files to run first (they register custom nodes)",
 }
 
@@ -240,6 +251,11 @@ def _coerce(key: str, value: Any) -> Any:
         return depth
     if key in {"brackets", "negation"}:
         return parse_weight(key, value)
+    if key == "practice_steps":
+        times = parse_int(key, value)
+        if not 0 <= times <= 100:
+            raise ConfigError(f"option 'practice_steps' is how many practice steps each step of a rare kind gets, 0 to 100, got {got(value)}")
+        return times
     if key in {"carry_chains", "carry_runs", "easy_steps", "balance_steps"}:
         share = parse_weight(key, value)
         if key == "balance_steps" and not 0 < share <= 1:
@@ -247,7 +263,7 @@ def _coerce(key: str, value: Any) -> Any:
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules", "forward_quotients"}:
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules", "forward_quotients", "prime_reductions"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -310,10 +326,17 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'carries' writes the carries of a product's partial products: it needs target=products or steps, got target={config.target}")
     if config.fraction_rules and (config.target != "steps" or config.fractions):
         raise ConfigError("option 'fraction_rules' rewrites a decoding loop's steps on fractions: it needs target=steps, and not fractions=true (which works them in one step)")
+    if config.prime_reductions and not config.fraction_rules:
+        raise ConfigError("option 'prime_reductions' splits the reductions of a loop's divisions of whole numbers: it needs fraction_rules=true")
     if config.forward_quotients and (config.target != "steps" or not config.reverse_output or worked_steps(config) or config.pad_answer):
         raise ConfigError("option 'forward_quotients' writes a loop's divisions in reading order among reversed steps: it needs "
                           "target=steps and reverse_output=true, no worked steps (partial_products, carries, complements, magnitudes, "
                           "fractions) and no pad_answer (its zeros would end a quotient)")
+    if config.practice_steps and config.target != "steps":
+        raise ConfigError(f"option 'practice_steps' adds steps to what a decoding loop trains on: it needs target=steps, got target={config.target}")
+    if config.practice_steps and config.prime_reductions:
+        raise ConfigError("option 'practice_steps' writes a practice division in lowest terms, not reduced by one prime: "
+                          "it cannot be combined with prime_reductions")
     for name in ("easy_steps", "balance_steps"):
         if getattr(config, name) < 1 and config.target != "steps":
             raise ConfigError(f"option {name!r} thins the steps a decoding loop trains on: it needs target=steps, got target={config.target}")

@@ -61,6 +61,7 @@ class Steps:
     right: tuple[np.ndarray, np.ndarray] | None  # None where an operator is unary (all rows)
     unary: np.ndarray  # which steps have one operand
     result: tuple[np.ndarray, np.ndarray]
+    split: bool = False  # rewritten into the steps the network is given (fraction_rules.split_steps)
 
     def __len__(self) -> int:
         return len(self.row)
@@ -78,10 +79,12 @@ class Steps:
 
     def _select(self, index: np.ndarray, row: np.ndarray) -> Steps:
         pair = lambda p: None if p is None else (p[0][index], p[1][index])  # noqa: E731
-        return Steps(row, self.op[index], pair(self.left), pair(self.right), self.unary[index], pair(self.result))
+        return Steps(row, self.op[index], pair(self.left), pair(self.right), self.unary[index], pair(self.result), self.split)
 
     @staticmethod
     def concat(parts: list[Steps], offsets: list[int]) -> Steps:
+        if len({p.split for p in parts}) > 1:  # splitting twice would repeat a reduction's steps
+            raise ValueError("cannot join steps split for the network with steps that are not")
         joined = lambda get: (arrays.concat([get(p)[0] for p in parts]), arrays.concat([get(p)[1] for p in parts]))  # noqa: E731
         return Steps(
             np.concatenate([p.row + o for p, o in zip(parts, offsets)]),
@@ -90,6 +93,7 @@ class Steps:
             joined(lambda p: p.right),
             np.concatenate([p.unary for p in parts]),
             joined(lambda p: p.result),
+            all(p.split for p in parts),
         )
 
     # -- text ---------------------------------------------------------------------------

@@ -1,0 +1,97 @@
+"""prime_reductions: a loop's reductions split prime by prime, trained as the loop asks for them."""
+
+import math
+import re
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import arithseq
+from arithseq import Tokenizer
+from arithseq.tasks.fraction_rules import split_steps
+from arithseq.tasks.programs import exact_steps
+
+OPTIONS = {"target": "steps", "fraction_rules": True, "reverse_output": True, "prime_reductions": True}
+DIVISION = re.compile(r"^\(?(-?\d+)\)?/\(?(-?\d+)\)?$")
+
+
+def one_prime(step: str) -> str:
+    """What a perfect network writes for one step: a division of whole numbers divided by the
+    smallest prime its parts share (sign in front), any other step exactly."""
+    match = DIVISION.match(step)
+    if match is None:
+        value = Fraction(eval(re.sub(r"(\d+)", r"Fraction(\1)", step)))
+        return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    top, bottom = int(match[1]), int(match[2])
+    top, bottom = (-top, -bottom) if bottom < 0 else (top, bottom)
+    common = math.gcd(top, bottom)
+    prime = bottom if top == 0 else next((p for p in range(2, common + 1) if common % p == 0), 1)
+    top, bottom = top // prime, bottom // prime
+    return str(top) if bottom == 1 else f"{top}/{bottom}"
+
+
+def framing_for_task(task):
+    from arithseq.models import get_model_spec
+    from arithseq.models.framing import framing_for
+
+    spec = get_model_spec("gpt")
+    return framing_for(spec, spec.make_options({"dim": 8, "heads": 1, "layers": 1, "ff": 8}), task, Tokenizer.for_task(task))
+
+
+def test_a_reduction_is_split_prime_by_prime_until_a_step_leaves_its_fraction():
+    task = arithseq.get_task("brackets", **OPTIONS)
+    steps = split_steps(exact_steps(task.grammar, ["72/24", "16/(0-12)", "3/4", "0/12", "7/7", "(3/4)-(-(5/6))"]), task.config)
+    shown = list(zip(steps.row.tolist(), steps.expressions().tolist(), steps.results().tolist()))
+    assert shown[:9] == [
+        (0, "72/24", "36/12"), (0, "36/12", "18/6"), (0, "18/6", "9/3"), (0, "9/3", "3"),
+        (1, "0-12", "-12"), (1, "16/(-12)", "-8/6"), (1, "(-8)/6", "-4/3"), (1, "(-4)/3", "-4/3"),  # asked again once
+        (2, "3/4", "3/4"),  # in lowest terms as asked: one step
+    ]
+    assert shown[9:11] == [(3, "0/12", "0"), (4, "7/7", "1")]
+    assert shown[-2:] == [(5, "38/24", "19/12"), (5, "19/12", "19/12")]
+    assert split_steps(steps, task.config) is steps  # split once: training and the framing may both ask
+    for _, step, result in shown:
+        assert one_prime(step) == result
+    # every step of a sample is what the loop would ask; the last step of a row is its answer
+    batch = task.sample(2000, seed=21, steps=True)
+    sampled = batch.steps
+    assert sampled.split and all(one_prime(s) == r for s, r in zip(sampled.expressions().tolist(), sampled.results().tolist()))
+    last = np.r_[sampled.row[1:] != sampled.row[:-1], True]
+    assert sampled.results()[last].tolist() == batch.targets[np.unique(sampled.row)].tolist()
+    plain = arithseq.get_task("brackets", **{**OPTIONS, "prime_reductions": False}).sample(2000, seed=21, steps=True).steps
+    assert len(sampled) > len(plain)
+
+
+def test_the_loop_asks_again_as_the_network_was_trained_and_stops_a_network_that_never_settles():
+    task = arithseq.get_task("brackets", **OPTIONS)
+    framing = framing_for_task(task)
+
+    def perfect(model, steps, tokenizer, divisions=None):
+        written = np.array([one_prime(step) for step in steps.tolist()], dtype=str)
+        return written, written
+
+    framing._compute = perfect
+    batch = task.sample(300, seed=22)
+    answers, traces = framing.trace(None, batch)
+    assert answers.tolist() == batch.targets.tolist()  # asking again takes no arithmetic: every answer right
+    trained = split_steps(exact_steps(task.grammar, batch.inputs.tolist()), task.config)
+    expressions = trained.expressions()
+    for row in range(len(batch)):
+        assert [step for step, _ in traces[row]] == expressions[trained.row == row].tolist()
+    assert sum(len(trace) for trace in traces) > sum(1 for e in expressions.tolist() if "/" in e) > 50
+
+    def restless(model, steps, tokenizer, divisions=None):  # doubles every fraction: never the one asked
+        written = np.array([f"{2 * int(m[1])}/{2 * abs(int(m[2]))}" if (m := DIVISION.match(s)) else one_prime(s) for s in steps.tolist()], dtype=str)
+        return written, written
+
+    framing._compute = restless
+    answers, traces = framing.trace(None, task.read(["1/2", "3+4"]).batch)
+    assert answers.tolist() == ["?", "7"] and 64 < len(traces[0]) < 200
+
+
+def test_prime_reductions_needs_the_rules_of_fractions():
+    with pytest.raises(arithseq.ConfigError, match="prime_reductions.*needs fraction_rules=true"):
+        arithseq.get_task("brackets", target="steps", prime_reductions=True)
+    with pytest.raises(arithseq.ConfigError, match="prime_reductions"):
+        arithseq.get_task("brackets", **{**OPTIONS, "prime_reductions": "sometimes"})
