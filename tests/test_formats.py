@@ -508,30 +508,18 @@ def test_whole_steps_are_exact_on_whole_numbers_and_give_each_fraction_steps_res
 def test_the_loop_rewrites_steps_on_fractions_as_the_network_was_trained():
     from fractions import Fraction
 
-    from arithseq.models import get_model_spec
-    from arithseq.models.framing import framing_for
+    from loops import assert_asks_the_trained_steps, oracle_loop
+
     from arithseq.tasks.fraction_rules import whole_steps
 
     task = arithseq.get_task("brackets", target="steps", fraction_rules=True, reverse_output=True)
-    spec = get_model_spec("gpt")
-    framing = framing_for(spec, spec.make_options({"dim": 8, "heads": 1, "layers": 1, "ff": 8}), task, Tokenizer.for_task(task))
 
     def exact(step: str) -> str:  # what a perfect network writes for one step
         value = Fraction(eval(re.sub(r"(\d+)", r"Fraction(\1)", step)))
         return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
-    def perfect(model, steps, tokenizer, divisions=None):
-        written = np.array([exact(step) for step in steps.tolist()], dtype=str)
-        return written, written
-
-    framing._compute = perfect
     batch = task.sample(300, seed=12)
-    answers, traces = framing.trace(None, batch)
-    assert answers.tolist() == batch.targets.tolist()  # the rules take no arithmetic: every answer is right
-    trained = whole_steps(exact_steps(task.grammar, batch.inputs.tolist()))
-    expressions = trained.expressions()
-    for row in range(len(batch)):
-        assert [step for step, _ in traces[row]] == expressions[trained.row == row].tolist()
+    assert_asks_the_trained_steps(oracle_loop(task, exact), batch, whole_steps(exact_steps(task.grammar, batch.inputs.tolist())))
 
 
 def test_forward_quotients_writes_divisions_in_reading_order_and_the_loop_reads_them_back():

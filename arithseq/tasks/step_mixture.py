@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import arrays
 from .arrays import digit_counts
 from .fraction_rules import split_steps
 from .operators import NODES, apply_per_row
@@ -104,11 +105,11 @@ def practiced(steps: Steps, rare: np.ndarray, times: int, rng: np.random.Generat
         args = [(x[at], one[at]), (y[at], one[at])]
         n, m, ok = node.vector(*args) if node.vector is not None else apply_per_row(node, args)
         if n.dtype == object or m.dtype == object:  # a custom node's, or past int64: keep the rows that fit
-            fits = ok & np.array([abs(v) < 2**62 and abs(w) < 2**62 for v, w in zip(n.tolist(), m.tolist())], bool)
+            fits = ok & np.array([abs(v) < arrays.SAFE and abs(w) < arrays.SAFE for v, w in zip(n.tolist(), m.tolist())], bool)
             n, m, ok = np.where(fits, n, 0).astype(np.int64), np.where(fits, m, 1).astype(np.int64), fits
         num[at], den[at], defined[at] = n, m, ok
     candidate = Steps(steps.row[pick], steps.op[pick], (x, one), (y, one), np.zeros(len(pick), bool), (num, den), steps.split)
-    same = defined & (step_kinds(candidate) == step_kinds(steps._select(pick, steps.row[pick])))
+    same = defined & (step_kinds(candidate) == step_kinds(steps)[pick])  # each source's kind, named once
     # at most `times` per source step: rank the matches within each source's tries
     rank = np.cumsum(same.reshape(-1, TRIES * times), axis=1).ravel()
     chosen = np.nonzero(same & (rank <= times))[0]
