@@ -28,7 +28,7 @@ def assert_asks_the_trained_steps(framing, batch, trained) -> list:
     """Every answer right, and each row asked exactly the steps ``trained`` holds for it; the traces."""
     answers, traces = framing.trace(None, batch)
     assert answers.tolist() == batch.targets.tolist()  # the loop itself takes no arithmetic: every answer right
-    expressions = trained.expressions()
+    expressions = trained.expressions(framing.task.config.align_sums)
     for row in range(len(batch)):
         assert [step for step, _ in traces[row]] == expressions[trained.row == row].tolist()
     return traces

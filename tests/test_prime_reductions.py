@@ -21,7 +21,7 @@ def one_prime(step: str) -> str:
     smallest prime its parts share (sign in front), any other step exactly."""
     match = DIVISION.match(step)
     if match is None:
-        value = Fraction(eval(re.sub(r"(\d+)", r"Fraction(\1)", step)))
+        value = Fraction(eval(re.sub(r"(\d+)", lambda m: f"Fraction({int(m[1])})", step)))  # 05 (align_sums) is 5
         return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
     top, bottom = int(match[1]), int(match[2])
     top, bottom = (-top, -bottom) if bottom < 0 else (top, bottom)

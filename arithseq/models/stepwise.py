@@ -20,11 +20,10 @@ import numpy as np
 
 from ..errors import ConfigError, ExpressionError
 from ..tasks import Batch
-from ..tasks.operators import NODES
 from ..tasks.fraction_rules import rewrite, split_steps
 from ..tasks.programs import exact_steps, postfix_program
 from ..tasks.rendering import reverse_text
-from ..tasks.steps import bracketed, final_answers, step_targets, worked_steps
+from ..tasks.steps import bracketed, final_answers, step_targets, step_texts, worked_steps
 from ..tokenizer import Tokenizer
 from .registry import Shapes
 
@@ -57,7 +56,7 @@ class StepwiseFraming:
         steps = batch.steps if batch.steps is not None else exact_steps(self.task.grammar, batch.inputs.tolist())
         steps = split_steps(steps, self.task.config)
         targets = step_targets(steps, self.task.config)
-        return Batch(steps.expressions(), targets, None, None)
+        return Batch(steps.expressions(self.task.config.align_sums), targets, None, None)
 
     def arrays(self, batch: Batch):
         self._fit_width()
@@ -108,7 +107,7 @@ class StepwiseFraming:
         # few steps per item, and a reduction at most one per halving of its numbers (their digits)
         limit = [64 + 4 * len(program) + 16 * len(expression) for program, expression in zip(programs, batch.inputs.tolist())]
         while True:
-            rows, texts, where, divisions = [], [], [], []
+            rows, operands, where, names = [], [], [], []
             for row, program in enumerate(programs):
                 if len(program) == 1:
                     continue
@@ -119,16 +118,18 @@ class StepwiseFraming:
                     program[at - arity : at + 1] = ruled
                     at = next(i for i, item in enumerate(program) if not isinstance(item, str))
                     name, arity = program[at]
-                operands = bracketed(np.array(program[at - arity : at], dtype=str)).tolist()
-                symbol = self._symbol(name)
-                texts.append("-" + operands[0] if arity == 1 else operands[0] + symbol + operands[1])
+                operands.append(program[at - arity : at] if arity == 2 else [program[at - 1], "0"])
                 rows.append(row)
                 where.append((at - arity, at + 1))
-                divisions.append(name == "div")
+                names.append(name)
             if not rows:
                 break
-            raw, written = self._compute(model, np.array(texts, dtype=str), tokenizer, np.array(divisions, bool))
-            for row, (start, stop), value, text, out, division in zip(rows, where, written.tolist(), texts, raw.tolist(), divisions):
+            left, right = np.array(operands, dtype=str).reshape(-1, 2).T
+            unary = np.array([stop - start == 2 for start, stop in where], bool)
+            texts = step_texts(np.array(names), left, right, unary, self.task.config.align_sums)
+            divisions = np.array(names) == "div"
+            raw, written = self._compute(model, texts, tokenizer, divisions)
+            for row, (start, stop), value, text, out, division in zip(rows, where, written.tolist(), texts.tolist(), raw.tolist(), divisions.tolist()):
                 steps[row].append((text, out))
                 if not _is_value(value) or len(steps[row]) > limit[row]:
                     programs[row] = [FAILED]
@@ -152,9 +153,6 @@ class StepwiseFraming:
             written = np.where(divisions, reverse_text(written), written)
         result = final_answers(written, "products", self.reverse_steps) if self.worked else written
         return written, result
-
-    def _symbol(self, name: str) -> str:
-        return NODES.get(name).symbol or name
 
 
 def _long_enough(tokenizer: Tokenizer, steps: np.ndarray, grows: bool) -> Tokenizer:

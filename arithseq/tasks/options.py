@@ -20,7 +20,7 @@ TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
 # options that set how problems and answers are written (they belong to a trained model, not to a test)
 FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "input_format", "pad", "pad_side",
                   "target", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules",
-                  "forward_quotients")
+                  "forward_quotients", "prime_reductions", "align_sums")
 MAX_VALUE_DIGITS = 1000  # numbers a task draws have at most this many digits (digits=D, values=LO-HI)
 
 
@@ -57,6 +57,7 @@ class TaskConfig:
     fraction_rules: bool = False
     forward_quotients: bool = False
     prime_reductions: bool = False
+    align_sums: bool = False
     carry_chains: float = 0.0
     chain_length: tuple[int, int] = (0, 0)
     carry_runs: float = 0.0
@@ -143,6 +144,9 @@ OPTION_HELP: dict[str, str] = {
     "parts share, and the loop asks again with what was written until a step writes a whole number or the fraction it was "
     "asked (72/24 -> 36/12 -> 18/6 -> 9/3 -> 3): each step halves, thirds, fifths or sevenths, where one step had to find the "
     "greatest common divisor",
+    "align_sums": "with target=steps: a sum or difference of two whole numbers is asked with both zero-padded to the "
+    "wider one's digits (47+5 is asked as 47+05, (-3)-12 as (-03)-12), so every sum lines its columns up the same way and "
+    "the many sums of a two-digit number and a digit use the tens column as the rare sums of two two-digit numbers do",
     "practice_steps": "with target=steps, a training mixture: each step on two whole numbers of a kind kept whole by "
     "balance_steps (every kind without it) is followed by up to this many steps of the same kind (operator, signs, digit "
     "counts of the operands and of the result) with fresh operands, so the rarest kinds (reductions of two-digit numbers, "
@@ -263,7 +267,7 @@ def _coerce(key: str, value: Any) -> Any:
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules", "forward_quotients", "prime_reductions"}:
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules", "forward_quotients", "prime_reductions", "align_sums"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -332,6 +336,8 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError("option 'forward_quotients' writes a loop's divisions in reading order among reversed steps: it needs "
                           "target=steps and reverse_output=true, no worked steps (partial_products, carries, complements, magnitudes, "
                           "fractions) and no pad_answer (its zeros would end a quotient)")
+    if config.align_sums and config.target != "steps":
+        raise ConfigError(f"option 'align_sums' pads the numbers of a decoding loop's sums: it needs target=steps, got target={config.target}")
     if config.practice_steps and config.target != "steps":
         raise ConfigError(f"option 'practice_steps' adds steps to what a decoding loop trains on: it needs target=steps, got target={config.target}")
     if config.practice_steps and config.prime_reductions:

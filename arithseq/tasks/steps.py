@@ -97,13 +97,10 @@ class Steps:
         )
 
     # -- text ---------------------------------------------------------------------------
-    def expressions(self) -> np.ndarray:
+    def expressions(self, align_sums: bool = False) -> np.ndarray:
         """Each step as an expression of its own: ``34*56``, ``(-2)-7``, ``-(3/4)``."""
-        left = bracketed(format_answers(*self.left))
-        right = bracketed(format_answers(*self.right))
-        symbol = np.array([NODES.get(name).symbol or name for name in self.op.tolist()], dtype=str)
-        binary = np.strings.add(np.strings.add(left, symbol), right)
-        return np.where(self.unary, np.strings.add("-", left), binary)
+        right = format_answers(*self.right) if self.right is not None else np.full(len(self), "0")
+        return step_texts(self.op, format_answers(*self.left), right, self.unary, align_sums)
 
     def results(self) -> np.ndarray:
         return format_answers(*self.result)
@@ -132,6 +129,25 @@ def record(events: list, n_rows: int) -> Steps:
     result = (arrays.concat([np.asarray(e[3]) for e in events]), arrays.concat([np.asarray(e[4]) for e in events]))
     steps = Steps(rows, ops, left, right, unary, result)
     return steps._select(order, rows[order])
+
+
+def step_texts(op: np.ndarray, left: np.ndarray, right: np.ndarray, unary: np.ndarray, align_sums: bool = False) -> np.ndarray:
+    """Steps as the network is asked them, from their operator names and operand texts (``right``
+    is ignored where ``unary``): ``34*56``, ``(-2)-7``, ``-(3/4)``. With ``align_sums`` the two whole
+    numbers of a sum or difference are zero-padded to the wider one's digits (``47+05``,
+    ``(-03)-12``): text only, so the decoding loop asks its steps the way they were trained."""
+    left, right = np.asarray(left, dtype=str), np.asarray(right, dtype=str)
+    if align_sums and len(op):
+        whole = (np.strings.find(left, "/") < 0) & (np.strings.find(right, "/") < 0)
+        pad = np.isin(op, ("add", "sub")) & ~np.asarray(unary, bool) & whole
+        signs = (np.strings.startswith(left, "-").astype(int), np.strings.startswith(right, "-").astype(int))
+        digits = np.maximum(np.strings.str_len(left) - signs[0], np.strings.str_len(right) - signs[1])
+        # numpy's zfill keeps a sign in front: its width counts the sign
+        left = np.where(pad, np.strings.zfill(left, digits + signs[0]), left)
+        right = np.where(pad, np.strings.zfill(right, digits + signs[1]), right)
+    symbol = np.array([NODES.get(name).symbol or name for name in np.asarray(op).tolist()], dtype=str)
+    left, right = bracketed(left), bracketed(right)
+    return np.where(unary, np.strings.add("-", left), np.strings.add(np.strings.add(left, symbol), right))
 
 
 def bracketed(values: np.ndarray) -> np.ndarray:
