@@ -1,11 +1,14 @@
-"""How much faster a scratchpad recipe trains when its batches are grouped by target length.
+"""How much faster a recipe trains when its batches are grouped by target length and cut.
 
     python bench/buckets.py [--task mixed] [--recipe single-pass] [--steps 60]
+    python bench/buckets.py --task brackets --recipe loop --steps 200
 
 A scratchpad's targets vary in length (mixed's partial products: 16 characters on
-average, 47 at most). With ``buckets`` (the default) each epoch's examples are grouped
-into batches of like length and each batch is cut to its own longest target; without
-it every batch is cut to one width that the longest target fits. This trains the
+average, 47 at most), and so do a decoding loop's steps (brackets: 4 characters on
+average in a question width of 27, answers of 2 in 10). With ``buckets`` (the default)
+each epoch's examples are grouped into batches of like answer length and each batch is
+cut to its own longest answer and, for the decoder-only ``gpt``, its longest question;
+without it every batch keeps one width. This trains the
 recipe's model on the same epoch of examples both ways (one warm-up epoch each, which
 compiles a graph per width) and prints training examples per second and the ratio.
 The examples are the same; only their grouping into batches differs. Run nothing else
@@ -57,9 +60,12 @@ def main() -> None:
         config = base.replace(buckets=buckets)
         keras.utils.set_random_seed(0)
         model = build(spec, options, framing, config)
+        framing.trains(model)  # a decoder-only network's questions are cut too (buckets=true)
         data = TrainingData(task, framing, config, np.array([], dtype=str))
-        widths = "one width" if data.widths is None else "widths " + ", ".join(
+        widths = "one width" if data.widths is None else "answer widths " + ", ".join(
             f"{w}: {n}" for w, n in zip(*np.unique(data.widths, return_counts=True)))
+        if data.questions is not None:
+            widths += "; question widths " + ", ".join(f"{w}: {n}" for w, n in zip(*np.unique(data.questions, return_counts=True)))
         model.fit(data, epochs=1, verbose=0)  # compile every width; the same examples are drawn again below
         data.epoch = 0
         data._refill()

@@ -23,15 +23,19 @@ _DECODERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> i
 
 PREDICT_BATCH = 8192
 TRIM_STEP = 16  # cut output widths are multiples of this: few compiled shapes
+SHORT_STEP = 4  # ... or of this where every answer is short (a loop's steps): a compile per width is seconds
 
 
 def framing_for(spec: ModelSpec, options, task: Task, tokenizer: Tokenizer) -> Framing:
     kinds = {
         "sequence": SequenceFraming,
         "autoregressive": AutoregressiveFraming,
-        "decoder-only": DecoderOnlyFraming,
         "regression": RegressionFraming,
     }
+    if spec.framing == "decoder-only":
+        from .decoder_only import DecoderOnlyFraming  # a subclass of AutoregressiveFraming, below
+
+        kinds["decoder-only"] = DecoderOnlyFraming
     framing = kinds[spec.framing](spec, options, task, tokenizer)
     if task.stepwise:
         from .stepwise import StepwiseFraming  # the loop wraps the framing of its step network
@@ -75,6 +79,13 @@ class Framing:
         ids = self.tokenizer.encode(written, "output")
         probs = np.asarray(model(self._teacher_inputs(inputs, ids), training=False))
         return ids, np.take_along_axis(probs, ids[..., None].astype(np.int64), axis=-1)[..., 0]
+
+    def trains(self, model) -> None:
+        """Told the network about to be trained (a new one or a resumed one)."""
+
+    def question_widths(self, x, batch_size: int) -> np.ndarray | None:
+        """Each training batch's question width once cut to its longest question (None: questions stay whole)."""
+        return None
 
     def _teacher_inputs(self, inputs: np.ndarray, ids: np.ndarray):
         return self.tokenizer.encode(inputs, "input")
@@ -149,25 +160,36 @@ class AutoregressiveFraming(Framing):
         start = np.full((len(ids), 1), self.shapes().start_id, np.int32)
         return [self.tokenizer.encode(inputs, "input"), np.concatenate([start, ids[:, :-1]], axis=1)]
 
-    def buckets(self, y: np.ndarray, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
+    def buckets(self, y: np.ndarray, batch_size: int, rng: np.random.Generator, x=None) -> tuple[np.ndarray, np.ndarray] | None:
         """An order of the examples ``y`` (training targets) that groups them into batches of like length,
         and each batch's width (its longest target and end mark, a multiple of TRIM_STEP); None where
         targets are not right-padded scratchpads. Mixed's partial products are 16 characters on average
         and 47 at most: batches of one width for all spend two thirds of their time on padding."""
-        if self.tokenizer._pad_side("output") == "right" and len(y) > batch_size:
+        if self._pads_trail() and len(y) > batch_size:
             need = (y != self.tokenizer.pad_id).sum(axis=1) + 1
-            bucket = -(-need // TRIM_STEP)
-            order = np.lexsort((rng.random(len(y)), bucket))  # by bucket, at random within one
+            step = TRIM_STEP if y.shape[1] > 2 * TRIM_STEP else SHORT_STEP
+            bucket = -(-need // step)
+            # by bucket, then by question width where questions are cut too (x), at random within one
+            order = np.lexsort((rng.random(len(y)), *self._question_buckets(x), bucket))
             batches = len(y) // batch_size
-            width = bucket[order][: batches * batch_size].reshape(batches, batch_size).max(axis=1) * TRIM_STEP
+            width = bucket[order][: batches * batch_size].reshape(batches, batch_size).max(axis=1) * step
             shuffled = rng.permutation(batches)
             rows = (shuffled[:, None] * batch_size + np.arange(batch_size)).ravel()
             return np.concatenate([order[rows], order[batches * batch_size :]]), np.minimum(width[shuffled], y.shape[1])
         return None
 
+    def _question_buckets(self, x) -> list[np.ndarray]:
+        return []
+
+    def _pads_trail(self) -> bool:
+        """Whether every answer's pads come after it (a scratchpad, or an answer written least
+        significant digit first): the first pad ends an answer, and what follows can be cut."""
+        return (self.tokenizer._pad_side("output") == "right") != self.tokenizer._reversed("output")
+
     def cut(self, x, y: np.ndarray, width: int):
         """A training batch cut to ``width`` answer positions (the teacher-forced answer is the last input)."""
         return (*x[:-1], x[-1][:, :width]), y[:, :width]
+
 
     def _training_width(self) -> int:
         """The longest target of a large sample, its end mark and a margin, a multiple of TRIM_STEP
@@ -211,67 +233,17 @@ class AutoregressiveFraming(Framing):
         for i in range(0, len(inputs), PREDICT_BATCH):
             ids = tokenizer.encode(inputs[i : i + PREDICT_BATCH], "input")
             written = self._decode_chunk(decode, ids, length, tokenizer)[: len(ids)]
+            if self._pads_trail():
+                # the first pad after an answer ends it, as an end-of-sequence token does: training
+                # cuts batches past their longest answer, so what a network writes after it is not taught
+                pad = written == tokenizer.pad_id
+                ended = np.cumsum(pad & np.cumsum(~pad, axis=1).astype(bool), axis=1) > 0
+                written = np.where(ended, tokenizer.pad_id, written)
             out.append(np.pad(written, ((0, 0), (0, full - length)), constant_values=tokenizer.pad_id))
         return np.concatenate(out) if out else np.zeros((0, full), np.int32)
 
     def _decode_chunk(self, decode, ids: np.ndarray, length: int, tokenizer: Tokenizer) -> np.ndarray:
         return decode(_bucketed(ids), length)
-
-
-class DecoderOnlyFraming(AutoregressiveFraming):
-    """Autoregressive, for a model that reads ``(question, question places, answer)``: the places
-    (units 1, tens 2, ...; 0 for other tokens) come from the tokenizer, for position schemes that
-    line digits up."""
-
-    def __init__(self, *args) -> None:
-        super().__init__(*args)
-        from .gpt import STRUCTURAL
-
-        scheme = getattr(self.options, "positions", "")
-        tok = self.tokenizer
-        if scheme in STRUCTURAL and (not tok.reverse_output or tok._pad_side("output") == "right"):
-            raise ConfigError(
-                f"positions {scheme!r} give each answer digit the id of its place, so the answer must be written "
-                "least significant digit first: set -s reverse_output=true (and no scratchpad target)"
-            )
-        if getattr(self.options, "places", False) and not (tok.reverse_output or self.task.config.reverse_output):
-            raise ConfigError(
-                "option 'places' counts each answer digit's place from the start of its number, its place value only "
-                "when numbers are written least significant digit first: set -s reverse_output=true"
-            )
-        self._check_length(tok.input_length, tok.output_length, "this task's")
-
-    def _check_length(self, top_place: int, answer_length: int, what: str, question_length: int | None = None) -> None:
-        from .gpt import STRUCTURAL, needed_ids
-
-        scheme, most = getattr(self.options, "positions", ""), getattr(self.options, "max_position", 0)
-        if not most:
-            return
-        length = question_length if question_length is not None else self.tokenizer.input_length
-        need = needed_ids(scheme, top_place, length, answer_length)
-        places = getattr(self.options, "places", False)  # their own table, indexed by digit places
-        if places:
-            need = max(need, top_place, answer_length)
-        if need > most - 1:
-            unit = "digit places" if scheme in STRUCTURAL or places else "tokens"
-            raise ConfigError(
-                f"{what} sequences need position ids up to {need} ({unit}: a question of {length} characters and an "
-                f"answer of {answer_length}), past this model's max_position {most} (ids 0..{most - 1}); train with "
-                f"-p max_position={need + 1} or more"
-            )
-
-    def arrays(self, batch):
-        (question, answer), y = super().arrays(batch)
-        return (question, self.tokenizer.significance(question), answer), y
-
-    def _teacher_inputs(self, inputs, ids):
-        question, answer = super()._teacher_inputs(inputs, ids)
-        return [question, self.tokenizer.significance(question), answer]
-
-    def _decode_chunk(self, decode, ids, length, tokenizer):
-        places = tokenizer.significance(ids)
-        self._check_length(int(places.max(initial=0)), length, "these", ids.shape[1])
-        return decode(_bucketed(ids), _bucketed(places), length)
 
 
 def _bucketed(ids: np.ndarray) -> np.ndarray:

@@ -272,7 +272,7 @@ def gpt(shapes: Shapes, options: GPTOptions) -> keras.Model:
     question = keras.Input((None,), dtype="int32", name="question")
     places = keras.Input((None,), dtype="int32", name="question_places")
     answer = keras.Input((None,), dtype="int32", name="answer")
-    positions = PositionIds(options.positions, options.max_position, name="position_ids")(places, answer)
+    positions = PositionIds(options.positions, options.max_position, shapes.input_length, name="position_ids")(places, answer)
     tokens, keep = JoinSequence(shapes.vocab - 1, shapes.vocab + 1, name="join")(question, answer)
     embedding = GPTEmbedding(2 * (shapes.vocab + 1), options.dim, options.positions, options.max_position, options.places, name="embedding")
     if options.places:

@@ -37,10 +37,16 @@ class PositionIds(layers.Layer):
     """Position ids of the whole sequence ``(n, question + answer)`` from the question's places and
     the answer's length; training adds the scheme's random offsets (only in training)."""
 
-    def __init__(self, scheme: str, max_position: int, **kwargs):
+    def __init__(self, scheme: str, max_position: int, question_length: int = 0, **kwargs):
         super().__init__(**kwargs)
-        self.scheme, self.max_position = scheme, max_position
+        # with question_length, token indices count as if the left-padded question were that long:
+        # a question cut to fewer of its pads (training) gets the ids it has at full width (prediction).
+        # 0 (models saved before): indices from the first token, whatever the width
+        self.scheme, self.max_position, self.question_length = scheme, max_position, question_length
         self.seed = keras.random.SeedGenerator(1)
+
+    def _end(self, question_length):
+        return ops.maximum(question_length, self.question_length) if self.question_length else question_length
 
     def answer_ids(self, t, question_length):
         """Ids of answer positions ``t`` (a tensor of indices) without offsets."""
@@ -48,7 +54,7 @@ class PositionIds(layers.Layer):
             return t + 1  # the position that writes the digit of place t+1 lines up with those digits
         if self.scheme == "abacus":
             return t  # the token at t is the answer's digit of place t (the separator: 0)
-        return question_length + t
+        return self._end(question_length) + t
 
     def plain(self, places, answer_length):
         n, length = ops.shape(places)[0], ops.shape(places)[1]
@@ -57,7 +63,8 @@ class PositionIds(layers.Layer):
         if self.scheme in STRUCTURAL:
             question = ops.cast(places, "int32")
         else:
-            question = ops.broadcast_to(ops.arange(length, dtype="int32")[None, :], (n, length))
+            first = self._end(length) - length
+            question = ops.broadcast_to((ops.arange(length, dtype="int32") + first)[None, :], (n, length))
         return ops.concatenate([question, answer], axis=1)
 
     def call(self, places, answer, training=False):
@@ -80,7 +87,7 @@ class PositionIds(layers.Layer):
         return ids
 
     def get_config(self):
-        return {**super().get_config(), "scheme": self.scheme, "max_position": self.max_position}
+        return {**super().get_config(), "scheme": self.scheme, "max_position": self.max_position, "question_length": self.question_length}
 
 
 @keras.saving.register_keras_serializable(package="arithseq")

@@ -69,12 +69,18 @@ class StepwiseFraming:
             self.inner.fit_width(sample.targets)
             self.fitted = True
 
-    def buckets(self, y: np.ndarray, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
+    def buckets(self, y: np.ndarray, batch_size: int, rng: np.random.Generator, x=None) -> tuple[np.ndarray, np.ndarray] | None:
         grouping = getattr(self.inner, "buckets", None)
-        return grouping(y, batch_size, rng) if grouping else None
+        return grouping(y, batch_size, rng, x) if grouping else None
 
-    def cut(self, x, y: np.ndarray, width: int):
-        return self.inner.cut(x, y, width)
+    def cut(self, x, y: np.ndarray, width: int, *question):
+        return self.inner.cut(x, y, width, *question)
+
+    def question_widths(self, x, batch_size: int) -> np.ndarray | None:
+        return self.inner.question_widths(x, batch_size)
+
+    def trains(self, model) -> None:
+        self.inner.trains(model)
 
     def step_accuracy(self, model, batch: Batch) -> tuple[int, int]:
         """Steps computed right when each is given the exact values (teacher forcing), and how many."""

@@ -16,6 +16,16 @@ from ..tasks import Batch, Task
 from .curriculum import Curriculum
 
 
+def two_question_widths(widths: np.ndarray, full: int) -> np.ndarray | None:
+    """Each batch's question width (the answer widths already differ between the first two batches),
+    or None where the first two cannot be told apart: the first is left whole where both would be cut
+    alike, since Keras fixes the question's width too from the first two batches."""
+    widths = widths.copy()
+    if widths[0] == widths[1]:
+        widths[0] = full
+    return widths if widths[0] != widths[1] else None
+
+
 def first_two_widths(order: np.ndarray, widths: np.ndarray, batch_size: int, full: int) -> tuple[np.ndarray, np.ndarray]:
     """Batches of like length (``order`` of the examples, each batch's ``widths``) arranged for Keras,
     which fixes a fit()'s batch shapes from its first two batches, later epochs included: the first two
@@ -54,6 +64,7 @@ class TrainingData(keras.utils.PyDataset):
         # False once an epoch could not give its first two batches two widths; the multi-worker loop feeds
         # whole epochs to tf.data as one array, of one width
         self._cutting = config.distribute != "multi-worker"
+        self._questions = True  # False once a first epoch's two first batches could not cut questions apart
         if config.train_size == 0:
             self._refill()
 
@@ -76,15 +87,19 @@ class TrainingData(keras.utils.PyDataset):
             want = min(1.1 * (n - len(batch.steps)) / rate if rate else 10 * len(batch), 50 * n + 10_000)
             batch = Batch.concat([batch, self._draw(max(int(want), n // 8, 1), rng)])
         self.x, self.y = self.framing.arrays(batch)
-        self.widths = None
+        self.widths = self.questions = None
         grouping = getattr(self.framing, "buckets", None) if self.config.buckets and self._cutting else None
-        found = grouping(self.y, self.config.batch_size, np.random.default_rng([self.config.seed, 5, self.epoch])) if grouping else None
+        found = grouping(self.y, self.config.batch_size, np.random.default_rng([self.config.seed, 5, self.epoch]), self.x) if grouping else None
         if found is not None:
             order, self.widths = first_two_widths(*found, self.config.batch_size, self.y.shape[1])
             self.x = tuple(a[order] for a in self.x) if isinstance(self.x, tuple) else self.x[order]
             self.y = self.y[order]
             if len(self.widths) < 2 or self.widths[0] == self.widths[1]:
                 self._cutting, self.widths = False, None
+            elif self._questions and (found := self.framing.question_widths(self.x, self.config.batch_size)) is not None:
+                # the questions of a decoder-only network too; once whole in a first epoch, whole in all
+                self.questions = two_question_widths(found, self.x[0].shape[1])
+                self._questions = self.questions is not None
 
     def _draw(self, n: int, rng: np.random.Generator) -> Batch:
         if self.curriculum is not None:
@@ -108,7 +123,8 @@ class TrainingData(keras.utils.PyDataset):
         part = slice(index * self.config.batch_size, (index + 1) * self.config.batch_size)
         x = tuple(a[part] for a in self.x) if isinstance(self.x, tuple) else self.x[part]
         if self.widths is not None and index < len(self.widths):
-            return self.framing.cut(x, self.y[part], int(self.widths[index]))
+            question = () if self.questions is None else (int(self.questions[index]),)
+            return self.framing.cut(x, self.y[part], int(self.widths[index]), *question)
         return x, self.y[part]
 
     def on_epoch_end(self) -> None:

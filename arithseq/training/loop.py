@@ -115,6 +115,7 @@ def train(
         curriculum = Curriculum(source_task, config.curriculum, config.curriculum_style, config.curriculum_threshold)
         curriculum.position = state.get("curriculum", 0)
         state["curriculum"] = curriculum.position
+    framing.trains(model)  # before the first epoch is drawn: it may cut batches for this network
     data = TrainingData(source_task, framing, config, held_out, curriculum, epoch=state["epoch"])
 
     callbacks, held_out_match = _callbacks(config, task, framing, sets["val"], folder, state, curriculum, echo, verbose)
