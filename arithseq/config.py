@@ -67,7 +67,8 @@ class TrainConfig:
     seed: int = 0
     checkpoint_every: int = 1
     jit: bool = True
-    # scratchpad batches grouped by target length and each cut to its own width, not the longest target's
+    # batches grouped by answer length and each cut to its own longest answer (where answers end in
+    # pads) and, for a decoder-only network, its longest question: the same examples, fewer positions
     buckets: bool = True
     distribute: str = "none"
     tensorboard: bool = False

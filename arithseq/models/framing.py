@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import ArithseqError, ConfigError
 from ..tasks import Batch, Task
 from ..tokenizer import Tokenizer
+from .greedy import greedy_decoder
 from .registry import ModelSpec, Shapes
 
 _FORWARDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its compiled argmax
@@ -24,18 +25,16 @@ _DECODERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> i
 PREDICT_BATCH = 8192
 TRIM_STEP = 16  # cut output widths are multiples of this: few compiled shapes
 SHORT_STEP = 4  # ... or of this where every answer is short (a loop's steps): a compile per width is seconds
+QUESTION_STEP = 8  # cut question widths are multiples of this
 
 
 def framing_for(spec: ModelSpec, options, task: Task, tokenizer: Tokenizer) -> Framing:
     kinds = {
         "sequence": SequenceFraming,
         "autoregressive": AutoregressiveFraming,
+        "decoder-only": DecoderOnlyFraming,
         "regression": RegressionFraming,
     }
-    if spec.framing == "decoder-only":
-        from .decoder_only import DecoderOnlyFraming  # a subclass of AutoregressiveFraming, below
-
-        kinds["decoder-only"] = DecoderOnlyFraming
     framing = kinds[spec.framing](spec, options, task, tokenizer)
     if task.stepwise:
         from .stepwise import StepwiseFraming  # the loop wraps the framing of its step network
@@ -134,7 +133,7 @@ class SequenceFraming(Framing):
         inputs, out = batch.inputs, []
         for i in range(0, len(inputs), PREDICT_BATCH):
             x = self._encode_inputs(inputs[i : i + PREDICT_BATCH], tokenizer)
-            ids, broken = forward(_bucketed(x))
+            ids, broken = forward(padded_rows(x))
             _refuse_nan(np.asarray(broken)[: len(x)])
             out.append(np.asarray(ids)[: len(x)])
         return np.concatenate(out) if out else np.zeros((0, tokenizer.output_length), np.int32)
@@ -243,10 +242,94 @@ class AutoregressiveFraming(Framing):
         return np.concatenate(out) if out else np.zeros((0, full), np.int32)
 
     def _decode_chunk(self, decode, ids: np.ndarray, length: int, tokenizer: Tokenizer) -> np.ndarray:
-        return decode(_bucketed(ids), length)
+        return decode(padded_rows(ids), length)
 
 
-def _bucketed(ids: np.ndarray) -> np.ndarray:
+class DecoderOnlyFraming(AutoregressiveFraming):
+    """Autoregressive, for a model that reads ``(question, question places, answer)``: the places
+    (units 1, tens 2, ...; 0 for other tokens) come from the tokenizer, for position schemes that
+    line digits up."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        from .gpt import STRUCTURAL
+
+        scheme = getattr(self.options, "positions", "")
+        tok = self.tokenizer
+        if scheme in STRUCTURAL and (not tok.reverse_output or tok._pad_side("output") == "right"):
+            raise ConfigError(
+                f"positions {scheme!r} give each answer digit the id of its place, so the answer must be written "
+                "least significant digit first: set -s reverse_output=true (and no scratchpad target)"
+            )
+        if getattr(self.options, "places", False) and not (tok.reverse_output or self.task.config.reverse_output):
+            raise ConfigError(
+                "option 'places' counts each answer digit's place from the start of its number, its place value only "
+                "when numbers are written least significant digit first: set -s reverse_output=true"
+            )
+        self._check_length(tok.input_length, tok.output_length, "this task's")
+
+    def _check_length(self, top_place: int, answer_length: int, what: str, question_length: int | None = None) -> None:
+        from .gpt import STRUCTURAL, needed_ids
+
+        scheme, most = getattr(self.options, "positions", ""), getattr(self.options, "max_position", 0)
+        if not most:
+            return
+        length = question_length if question_length is not None else self.tokenizer.input_length
+        need = needed_ids(scheme, top_place, length, answer_length)
+        places = getattr(self.options, "places", False)  # their own table, indexed by digit places
+        if places:
+            need = max(need, top_place, answer_length)
+        if need > most - 1:
+            unit = "digit places" if scheme in STRUCTURAL or places else "tokens"
+            raise ConfigError(
+                f"{what} sequences need position ids up to {need} ({unit}: a question of {length} characters and an "
+                f"answer of {answer_length}), past this model's max_position {most} (ids 0..{most - 1}); train with "
+                f"-p max_position={need + 1} or more"
+            )
+
+    def arrays(self, batch):
+        (question, answer), y = super().arrays(batch)
+        return (question, self.tokenizer.significance(question), answer), y
+
+    cut_questions = False  # set by trains(): only for a network whose position ids a cut leaves alone
+
+    def trains(self, model) -> None:
+        ids = model.get_layer("position_ids")
+        self.cut_questions = bool(ids.question_length) and ids.scheme != "randomized"  # randomized ids are drawn per length
+
+    def _question_buckets(self, x) -> list[np.ndarray]:
+        if x is None or not self.cut_questions:
+            return []
+        return [-(-(x[0] != self.tokenizer.pad_id).sum(axis=1) // QUESTION_STEP)]
+
+    def question_widths(self, x, batch_size: int) -> np.ndarray | None:
+        """Each batch's longest question, a multiple of QUESTION_STEP (a loop's steps are 4 characters
+        on average in a width of 27): the left pads cut off carry nothing (attention never reads them)
+        and the ids of what is left do not change (``PositionIds.question_length``)."""
+        if not self.cut_questions:
+            return None
+        question = x[0]
+        batches = len(question) // batch_size
+        need = (question[: batches * batch_size] != self.tokenizer.pad_id).sum(axis=1).reshape(batches, batch_size).max(axis=1)
+        return np.minimum(-(-np.maximum(need, 1) // QUESTION_STEP) * QUESTION_STEP, question.shape[1])
+
+    def cut(self, x, y: np.ndarray, width: int, question: int | None = None):
+        (words, places, answer), y = super().cut(x, y, width)
+        if question is not None and question < words.shape[1]:
+            words, places = words[:, -question:], places[:, -question:]
+        return (words, places, answer), y
+
+    def _teacher_inputs(self, inputs, ids):
+        question, answer = super()._teacher_inputs(inputs, ids)
+        return [question, self.tokenizer.significance(question), answer]
+
+    def _decode_chunk(self, decode, ids, length, tokenizer):
+        places = tokenizer.significance(ids)
+        self._check_length(int(places.max(initial=0)), length, "these", ids.shape[1])
+        return decode(padded_rows(ids), padded_rows(places), length)
+
+
+def padded_rows(ids: np.ndarray) -> np.ndarray:
     """Rows padded to a power of two (at least 64): a compiled graph then sees few batch shapes."""
     size = min(PREDICT_BATCH, max(64, 1 << (len(ids) - 1).bit_length()))
     if size <= len(ids):
@@ -270,44 +353,6 @@ def _refuse_nan(broken: np.ndarray) -> None:
             f"the model's scores are NaN for {int(broken.sum())} of {len(broken)} expressions: its weights "
             "hold NaN or infinity (a diverged or damaged model), so no answer can be read"
         )
-
-
-def greedy_decoder(model, start_id: int):
-    """Generic greedy decoding for any (encoder ids, decoder ids) -> probabilities model: one compiled
-    full pass per output character (eager Keras would run every layer op by op, minutes per epoch's
-    validation for a Transformer writing a scratchpad)."""
-    import tensorflow as tf
-
-    held = weakref.ref(model)  # the decoder is cached per model: it must not keep the model alive
-
-    # a graph, not XLA: a prefix of each new width would cost an XLA compile of tens of seconds
-    @tf.function(reduce_retracing=True)
-    def next_ids(ids, tokens, t):
-        probs = held()([ids, tokens], training=False)
-        return tf.argmax(tf.gather(probs, t, axis=1), axis=-1, output_type=tf.int32)
-
-    def decode(ids: np.ndarray, length: int) -> np.ndarray:
-        pad = start_id - 1
-        tokens = np.full((len(ids), length), start_id, np.int32)
-        result = np.full((len(ids), length), pad, np.int32)
-        active = np.arange(len(ids))  # rows still writing: a row that wrote its end leaves the batch
-        started = np.zeros(len(ids), bool)
-        for t in range(length):
-            # a causal decoder's character t depends on tokens 0..t only: pass a prefix, a multiple of
-            # TRIM_STEP long (few traced shapes), not all of a loose length bound
-            width = min(length, -(-(t + 1) // TRIM_STEP) * TRIM_STEP)
-            out = np.asarray(next_ids(tf.constant(ids[active]), tf.constant(tokens[active, :width]), tf.constant(t)))
-            result[active, t] = out
-            if t + 1 < length:
-                tokens[active, t + 1] = out
-            ended = (out == pad) & started[active]  # right-padded outputs: the answer is written
-            started[active] |= out != pad
-            active = active[~ended]
-            if not active.size:
-                break
-        return result
-
-    return decode
 
 
 class RegressionFraming(Framing):

@@ -357,7 +357,9 @@ register_task(
         # and 97.16%). 300 steps an epoch: validating 1,000 problems through the loop takes 4 s, 43% of
         # an epoch of 100 steps (96.18% against 95.18%). A reduction is split prime by prime
         # (prime_reductions: two-digit reductions 87-93% right teacher forced against 50%; seeds 0/1/2
-        # 97.50/98.22/97.94% against 98.02/97.82/97.16%); see the README
+        # 97.50/98.22/97.94% against 98.02/97.82/97.16%). Training cuts each batch to its longest step
+        # (4 characters on average in a width of 27): 35-40 epochs in 9 minutes instead of 24-25, seeds
+        # 0/1/2 98.84/98.64/98.60%; see the README
         "loop": dict(
             task_options={"target": "steps", "reverse_output": True, "fraction_rules": True, "prime_reductions": True},
             model="gpt",
