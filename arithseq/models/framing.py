@@ -160,9 +160,10 @@ class AutoregressiveFraming(Framing):
         return [self.tokenizer.encode(inputs, "input"), np.concatenate([start, ids[:, :-1]], axis=1)]
 
     def buckets(self, y: np.ndarray, batch_size: int, rng: np.random.Generator, x=None) -> tuple[np.ndarray, np.ndarray] | None:
-        """An order of the examples ``y`` (training targets) that groups them into batches of like length,
-        and each batch's width (its longest target and end mark, a multiple of TRIM_STEP); None where
-        targets are not right-padded scratchpads. Mixed's partial products are 16 characters on average
+        """An order of the examples ``y`` (training targets) that groups them into batches of like length
+        (then of like question length, where ``x``'s questions are cut too), and each batch's width (its
+        longest target and end mark, a multiple of TRIM_STEP, or of SHORT_STEP where answers are short);
+        None where answers do not end in pads. Mixed's partial products are 16 characters on average
         and 47 at most: batches of one width for all spend two thirds of their time on padding."""
         if self._pads_trail() and len(y) > batch_size:
             need = (y != self.tokenizer.pad_id).sum(axis=1) + 1
@@ -188,7 +189,6 @@ class AutoregressiveFraming(Framing):
     def cut(self, x, y: np.ndarray, width: int):
         """A training batch cut to ``width`` answer positions (the teacher-forced answer is the last input)."""
         return (*x[:-1], x[-1][:, :width]), y[:, :width]
-
 
     def _training_width(self) -> int:
         """The longest target of a large sample, its end mark and a margin, a multiple of TRIM_STEP

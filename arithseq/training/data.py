@@ -64,7 +64,7 @@ class TrainingData(keras.utils.PyDataset):
         # False once an epoch could not give its first two batches two widths; the multi-worker loop feeds
         # whole epochs to tf.data as one array, of one width
         self._cutting = config.distribute != "multi-worker"
-        self._questions = True  # False once a first epoch's two first batches could not cut questions apart
+        self._questions = True  # False once an epoch's first two batches could not cut questions apart
         if config.train_size == 0:
             self._refill()
 
@@ -97,7 +97,8 @@ class TrainingData(keras.utils.PyDataset):
             if len(self.widths) < 2 or self.widths[0] == self.widths[1]:
                 self._cutting, self.widths = False, None
             elif self._questions and (found := self.framing.question_widths(self.x, self.config.batch_size)) is not None:
-                # the questions of a decoder-only network too; once whole in a first epoch, whole in all
+                # the questions of a decoder-only network too; once an epoch keeps them whole, so do later
+                # ones (the first epoch's first two batches fix the question's width for Keras)
                 self.questions = two_question_widths(found, self.x[0].shape[1])
                 self._questions = self.questions is not None
 
