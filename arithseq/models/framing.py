@@ -308,10 +308,10 @@ class DecoderOnlyFraming(AutoregressiveFraming):
         and the ids of what is left do not change (``PositionIds.question_length``)."""
         if not self.cut_questions:
             return None
-        question = x[0]
-        batches = len(question) // batch_size
-        need = (question[: batches * batch_size] != self.tokenizer.pad_id).sum(axis=1).reshape(batches, batch_size).max(axis=1)
-        return np.minimum(-(-np.maximum(need, 1) // QUESTION_STEP) * QUESTION_STEP, question.shape[1])
+        (bucket,) = self._question_buckets(x)  # the buckets the batches were grouped by
+        batches = len(bucket) // batch_size
+        most = bucket[: batches * batch_size].reshape(batches, batch_size).max(axis=1)
+        return np.minimum(np.maximum(most, 1) * QUESTION_STEP, x[0].shape[1])
 
     def cut(self, x, y: np.ndarray, width: int, question: int | None = None):
         (words, places, answer), y = super().cut(x, y, width)
