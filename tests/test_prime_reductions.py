@@ -77,3 +77,34 @@ def test_prime_reductions_needs_the_rules_of_fractions():
         arithseq.get_task("brackets", target="steps", prime_reductions=True)
     with pytest.raises(arithseq.ConfigError, match="prime_reductions"):
         arithseq.get_task("brackets", **{**OPTIONS, "prime_reductions": "sometimes"})
+
+
+def marked(step: str) -> str:
+    """A perfect network with lowest_mark: '=' for a division already in lowest terms, else one_prime."""
+    match, written = DIVISION.match(step), one_prime(step)
+    kept = match is not None and int(match[2]) > 1 and written == step.replace("(", "").replace(")", "")
+    return "=" if kept else written
+
+
+def test_lowest_mark_answers_a_fraction_in_lowest_terms_with_a_mark_and_the_loop_keeps_it():
+    task = arithseq.get_task("brackets", **OPTIONS, lowest_mark=True)
+    framing = oracle_loop(task, marked)
+    shown = framing.step_batch(task.read(["72/24", "16/(0-12)", "3/4", "7/7", "(3/4)-(-(5/6))", "9/3"]).batch)
+    pairs = list(zip(shown.inputs.tolist(), shown.targets.tolist()))
+    for pair in [("72/24", "36/12"), ("9/3", "3"), ("16/(-12)", "-8/6"), ("(-8)/6", "-4/3"), ("(-4)/3", "="),
+                 ("3/4", "="), ("7/7", "1"), ("38/24", "19/12"), ("19/12", "=")]:
+        assert pair in pairs
+    assert "=" in task.alphabet and all(marked(step) == target for step, target in pairs)
+    # trained on what the loop asks, and every answer right: keeping the asked fraction takes no arithmetic
+    batch = task.sample(300, seed=23)
+    trained = split_steps(exact_steps(task.grammar, batch.inputs.tolist()), task.config)
+    traces = assert_asks_the_trained_steps(framing, batch, trained)
+    assert sum(out == "=" for trace in traces for _, out in trace) > 50
+    # a mark for any other step is no value: that row fails, the others are untouched
+    answers, _ = oracle_loop(task, lambda step: "=" if "+" in step else marked(step)).trace(None, task.read(["3+4", "3/4"]).batch)
+    assert answers.tolist() == ["?", "3/4"]
+
+
+def test_lowest_mark_needs_prime_reductions():
+    with pytest.raises(arithseq.ConfigError, match="lowest_mark.*needs prime_reductions=true"):
+        arithseq.get_task("brackets", **{**OPTIONS, "prime_reductions": False, "lowest_mark": True})

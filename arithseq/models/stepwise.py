@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import ConfigError, ExpressionError
 from ..tasks import Batch
-from ..tasks.fraction_rules import rewrite, split_steps
+from ..tasks.fraction_rules import LOWEST_MARK, mark_lowest, rewrite, split_steps
 from ..tasks.programs import exact_steps, postfix_program
 from ..tasks.rendering import reverse_text
 from ..tasks.steps import bracketed, final_answers, step_targets, step_texts, worked_steps
@@ -55,7 +55,7 @@ class StepwiseFraming:
     def step_batch(self, batch: Batch) -> Batch:
         steps = batch.steps if batch.steps is not None else exact_steps(self.task.grammar, batch.inputs.tolist())
         steps = split_steps(steps, self.task.config)
-        targets = step_targets(steps, self.task.config)
+        targets = mark_lowest(steps, step_targets(steps, self.task.config), self.task.config)
         return Batch(steps.expressions(self.task.config.align_sums), targets, None, None)
 
     def arrays(self, batch: Batch):
@@ -137,6 +137,8 @@ class StepwiseFraming:
             raw, written = self._compute(model, texts, tokenizer, divisions)
             for row, (start, stop), value, text, out, division in zip(rows, where, written.tolist(), texts.tolist(), raw.tolist(), divisions.tolist()):
                 steps[row].append((text, out))
+                if division and self.task.config.lowest_mark and value == LOWEST_MARK:
+                    value = text.replace("(", "").replace(")", "")  # the fraction asked, kept as it is
                 if not _is_value(value) or len(steps[row]) > limit[row]:
                     programs[row] = [FAILED]
                 elif division and self.task.config.prime_reductions and "/" in value:

@@ -19,6 +19,10 @@ written until a step leaves its fraction as it was asked (``72/24`` -> ``36/12``
 ``18/6`` -> ``9/3`` -> ``3``; ``16/(-12)`` -> ``-8/6`` -> ``-4/3``, then ``(-4)/3`` ->
 ``-4/3``): each step halves, thirds, fifths or sevenths both parts, where one step had to find the
 greatest common divisor. Deciding when to ask again compares texts, no arithmetic.
+
+With ``lowest_mark`` too, a division already in lowest terms is answered ``=`` instead of
+being copied out (``19/12`` -> ``=``, ``(-4)/3`` -> ``=``) and the loop keeps the fraction
+it asked: copying a fraction out is where a network miswrote a denominator it only had to keep.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from .programs import Item
 from .steps import Steps
 
 RULES = ("add", "sub", "mul", "div")
+LOWEST_MARK = "="  # lowest_mark: what a network writes for a division already in lowest terms
 FACTOR_LIMIT = 10**10  # the largest shared divisor prime_reductions factors (trial division up to 10**5)
 
 
@@ -124,6 +129,16 @@ def split_steps(steps: Steps, config) -> Steps:
     if config.prime_reductions:
         steps = prime_steps(steps)
     return dataclasses.replace(steps, split=True)
+
+
+def mark_lowest(steps: Steps, targets: np.ndarray, config) -> np.ndarray:
+    """``targets`` with each division of two whole numbers that is already in lowest terms (a
+    positive denominator above 1, both parts kept) answered LOWEST_MARK, with option lowest_mark."""
+    if not config.lowest_mark or steps.right is None or not len(targets):
+        return targets
+    (a, b), (c, d), (top, bottom) = steps.left, steps.right, steps.result
+    kept = ~steps.unary & (steps.op == "div") & (b == 1) & (d == 1) & (c > 1) & (top == a) & (bottom == c)
+    return np.where(kept, LOWEST_MARK, targets)
 
 
 def prime_steps(steps: Steps) -> Steps:

@@ -20,7 +20,7 @@ TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
 # options that set how problems and answers are written (they belong to a trained model, not to a test)
 FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "input_format", "pad", "pad_side",
                   "target", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules",
-                  "forward_quotients", "prime_reductions", "align_sums")
+                  "forward_quotients", "prime_reductions", "lowest_mark", "align_sums")
 MAX_VALUE_DIGITS = 1000  # numbers a task draws have at most this many digits (digits=D, values=LO-HI)
 
 
@@ -57,6 +57,7 @@ class TaskConfig:
     fraction_rules: bool = False
     forward_quotients: bool = False
     prime_reductions: bool = False
+    lowest_mark: bool = False
     align_sums: bool = False
     carry_chains: float = 0.0
     chain_length: tuple[int, int] = (0, 0)
@@ -144,6 +145,9 @@ OPTION_HELP: dict[str, str] = {
     "parts share, and the loop asks again with what was written until a step writes a whole number or the fraction it was "
     "asked (72/24 -> 36/12 -> 18/6 -> 9/3 -> 3): each step halves, thirds, fifths or sevenths, where one step had to find the "
     "greatest common divisor",
+    "lowest_mark": "with prime_reductions: a division already in lowest terms (19/12, (-4)/3) is answered '=' instead of "
+    "being copied out, and the loop keeps the fraction it asked; a network then never miscopies a denominator it "
+    "was only meant to keep",
     "align_sums": "with target=steps: a sum or difference of two whole numbers is asked with both zero-padded to the "
     "wider one's digits (47+5 is asked as 47+05, (-3)-12 as (-03)-12), so every sum lines its columns up the same way and "
     "the many sums of a two-digit number and a digit use the tens column as the rare sums of two two-digit numbers do",
@@ -267,7 +271,7 @@ def _coerce(key: str, value: Any) -> Any:
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules", "forward_quotients", "prime_reductions", "align_sums"}:
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules", "forward_quotients", "prime_reductions", "lowest_mark", "align_sums"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -332,6 +336,8 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError("option 'fraction_rules' rewrites a decoding loop's steps on fractions: it needs target=steps, and not fractions=true (which works them in one step)")
     if config.prime_reductions and not config.fraction_rules:
         raise ConfigError("option 'prime_reductions' splits the reductions of a loop's divisions of whole numbers: it needs fraction_rules=true")
+    if config.lowest_mark and not config.prime_reductions:
+        raise ConfigError("option 'lowest_mark' answers '=' where prime_reductions would copy a fraction out: it needs prime_reductions=true")
     if config.forward_quotients and (config.target != "steps" or not config.reverse_output or worked_steps(config) or config.pad_answer):
         raise ConfigError("option 'forward_quotients' writes a loop's divisions in reading order among reversed steps: it needs "
                           "target=steps and reverse_output=true, no worked steps (partial_products, carries, complements, magnitudes, "
