@@ -280,13 +280,13 @@ def test_a_coupled_relative_model_needs_no_id_table_and_refuses_no_length():
     assert embedding.positions is None and embedding.places is None  # no id table at all
     assert len(embedding.weights) == 1  # the tokens' only
     long = framing.tokenizer.resized(80, 41).encode(["9" * 40 + "+1"], "input")
-    framing._check_length(int(framing.tokenizer.significance(long).max()), 41, "these", long.shape[1])  # no refusal
+    framing.check_length(int(framing.tokenizer.significance(long).max()), 41, "these", long.shape[1])  # no refusal
     with pytest.raises(ConfigError, match="relative"):
         spec.make_options({"positions": "coupled-relative", "relative": -1})
     # with places the places have a table of their own: a 40-digit number is past max_position 12
     placed = spec.make_options({**TINY, "positions": "coupled-relative", "max_position": 12, "places": True})
     with pytest.raises(ConfigError, match=r"position ids up to 41 \(digit places.*max_position 12"):
-        framing_for(spec, placed, task, Tokenizer.for_task(task))._check_length(40, 41, "these", long.shape[1])
+        framing_for(spec, placed, task, Tokenizer.for_task(task)).check_length(40, 41, "these", long.shape[1])
 
 
 @pytest.mark.parametrize("scheme", ["coupled", "coupled-relative"])

@@ -108,3 +108,23 @@ def test_lowest_mark_answers_a_fraction_in_lowest_terms_with_a_mark_and_the_loop
 def test_lowest_mark_needs_prime_reductions():
     with pytest.raises(arithseq.ConfigError, match="lowest_mark.*needs prime_reductions=true"):
         arithseq.get_task("brackets", **{**OPTIONS, "prime_reductions": False, "lowest_mark": True})
+
+
+def test_a_step_too_long_for_the_networks_positions_fails_its_row_not_the_batch():
+    from arithseq import Tokenizer
+    from arithseq.models import get_model_spec
+    from arithseq.models.framing import framing_for
+
+    task = arithseq.get_task("brackets", **OPTIONS)
+    spec = get_model_spec("gpt")
+    framing = framing_for(spec, spec.make_options({"dim": 8, "heads": 1, "layers": 1, "ff": 8, "max_position": 64}),
+                          task, Tokenizer.for_task(task))
+
+    def predict(model, batch, tokenizer):  # refuses what decoding refuses; writes a long number for 2*3
+        framing.inner.check_length(tokenizer.input_length, tokenizer.output_length, "these", tokenizer.input_length)
+        return np.array(["1" * 30 if step == "2*3" else one_prime(step) for step in batch.inputs.tolist()], dtype=str)
+
+    framing.inner.predict = predict
+    answers, traces = framing.trace(None, task.read(["2*3+1", "3+4", "1/2", "(7-9)*2"]).batch)
+    assert answers.tolist() == ["?", "7", "1/2", "-4"]  # the other rows are answered as alone
+    assert traces[0] == [("2*3", "1" * 30), ("1" * 30 + "+1", "?")]

@@ -266,9 +266,9 @@ class DecoderOnlyFraming(AutoregressiveFraming):
                 "option 'places' counts each answer digit's place from the start of its number, its place value only "
                 "when numbers are written least significant digit first: set -s reverse_output=true"
             )
-        self._check_length(tok.input_length, tok.output_length, "this task's")
+        self.check_length(tok.input_length, tok.output_length, "this task's")
 
-    def _check_length(self, top_place: int, answer_length: int, what: str, question_length: int | None = None) -> None:
+    def check_length(self, top_place: int, answer_length: int, what: str, question_length: int | None = None) -> None:
         from .gpt import STRUCTURAL, needed_ids
 
         scheme, most = getattr(self.options, "positions", ""), getattr(self.options, "max_position", 0)
@@ -325,7 +325,7 @@ class DecoderOnlyFraming(AutoregressiveFraming):
 
     def _decode_chunk(self, decode, ids, length, tokenizer):
         places = tokenizer.significance(ids)
-        self._check_length(int(places.max(initial=0)), length, "these", ids.shape[1])
+        self.check_length(int(places.max(initial=0)), length, "these", ids.shape[1])
         return decode(padded_rows(ids), padded_rows(places), length)
 
 

@@ -154,13 +154,36 @@ class StepwiseFraming:
         """What the network wrote for each step, and its result (the final answer, after any partial
         products). With forward_quotients, steps that are ``divisions`` were written in reading order,
         which the tokenizer reversed: they are turned back (without ``divisions``, as they were trained)."""
-        tokenizer = _long_enough(tokenizer, steps, self.spec.framing in ("autoregressive", "decoder-only"))
+        grows = self.spec.framing in ("autoregressive", "decoder-only")
+        readable = self._readable(steps, tokenizer, grows)
+        if not readable.all():  # the rows of the others go on; these fail ("?" is no value)
+            written, result = np.full(len(steps), "?", dtype=object), np.full(len(steps), "?", dtype=object)
+            if readable.any():
+                part = self._compute(model, steps[readable], tokenizer, None if divisions is None else divisions[readable])
+                written[readable], result[readable] = part
+            return written.astype(str), result.astype(str)
+        tokenizer = _long_enough(tokenizer, steps, grows)
         self._fit_width()
         written = self.inner.predict(model, Batch(steps, None, None, None), tokenizer)
         if self.task.config.forward_quotients and divisions is not None:
             written = np.where(divisions, reverse_text(written), written)
         result = final_answers(written, "products", self.reverse_steps) if self.worked else written
         return written, result
+
+    def _readable(self, steps: np.ndarray, tokenizer: Tokenizer, grows: bool) -> np.ndarray:
+        """The steps short enough for the network's position ids. A network still learning can write a
+        long number that the loop hands back to it: that row fails, not every row of the batch."""
+        check = getattr(self.inner, "check_length", None)
+        lengths = np.strings.str_len(steps) if len(steps) else np.zeros(0, int)
+        longer = np.unique(lengths[lengths > tokenizer.input_length])
+        if check is None or not grows or tokenizer.input_format == "columns" or not len(longer):
+            return np.ones(len(steps), bool)
+        for n in longer.tolist():  # the ids _long_enough's tokenizer would need for a step this long
+            try:
+                check(n, max(tokenizer.output_length, 2 * n + 2), "these", n)
+            except ConfigError:
+                return lengths < n
+        return np.ones(len(steps), bool)
 
 
 def _long_enough(tokenizer: Tokenizer, steps: np.ndarray, grows: bool) -> Tokenizer:
