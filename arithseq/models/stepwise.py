@@ -174,13 +174,14 @@ class StepwiseFraming:
         """The steps short enough for the network's position ids. A network still learning can write a
         long number that the loop hands back to it: that row fails, not every row of the batch."""
         check = getattr(self.inner, "check_length", None)
-        lengths = np.strings.str_len(steps) if len(steps) else np.zeros(0, int)
+        lengths = np.strings.str_len(steps)
         longer = np.unique(lengths[lengths > tokenizer.input_length])
         if check is None or not grows or tokenizer.input_format == "columns" or not len(longer):
             return np.ones(len(steps), bool)
-        for n in longer.tolist():  # the ids _long_enough's tokenizer would need for a step this long
+        for n in longer.tolist():  # the ids of the tokenizer _long_enough grows for a step this long
+            grown = _long_enough(tokenizer, np.array(["0" * n]), grows)
             try:
-                check(n, max(tokenizer.output_length, 2 * n + 2), "these", n)
+                check(n, grown.output_length, "these", grown.input_length)
             except ConfigError:
                 return lengths < n
         return np.ones(len(steps), bool)
