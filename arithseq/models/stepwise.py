@@ -8,7 +8,9 @@ its result, as written, replaces the operation in the expression; and so on unti
 value is left. The loop does no arithmetic; a result that is not a number stops the
 row. With ``fraction_rules`` a step on a fraction is first rewritten by the rules of
 fractions into steps on whole numbers (``arithseq.tasks.fraction_rules``), each
-computed by the network. Figures of such runs are reported apart from single-pass models: how many
+computed by the network; with ``unsigned_sums`` a sum with a negative number is asked on
+numbers without signs (``arithseq.tasks.sign_rules``); with ``digit_products`` a product by
+a digit is asked digit by digit (``arithseq.tasks.digit_products``). Figures of such runs are reported apart from single-pass models: how many
 terms the loop can handle is the grammar's doing, not the network's.
 """
 
@@ -20,8 +22,10 @@ import numpy as np
 
 from ..errors import ConfigError, ExpressionError
 from ..tasks import Batch
+from ..tasks.digit_products import LongProduct
 from ..tasks.fraction_rules import LOWEST_MARK, mark_lowest, rewrite, split_steps
 from ..tasks.programs import exact_steps, postfix_program
+from ..tasks.sign_rules import sign_rule
 from ..tasks.rendering import reverse_text
 from ..tasks.steps import bracketed, final_answers, step_targets, step_texts, worked_steps
 from ..tokenizer import Tokenizer
@@ -115,18 +119,12 @@ class StepwiseFraming:
         while True:
             rows, operands, where, names = [], [], [], []
             for row, program in enumerate(programs):
-                if len(program) == 1:
+                if len(program) == 1 and isinstance(program[0], str):
                     continue
-                at = next(i for i, item in enumerate(program) if not isinstance(item, str))
-                name, arity = program[at]
-                ruled = rewrite(name, *program[at - arity : at]) if self.task.config.fraction_rules and arity == 2 else None
-                if ruled is not None:  # a step on a fraction: whole-number steps instead (no arithmetic)
-                    program[at - arity : at + 1] = ruled
-                    at = next(i for i, item in enumerate(program) if not isinstance(item, str))
-                    name, arity = program[at]
-                operands.append(program[at - arity : at] if arity == 2 else [program[at - 1], "0"])
+                name, pair, span = self._next_step(program)
+                operands.append(pair)
+                where.append(span)
                 rows.append(row)
-                where.append((at - arity, at + 1))
                 names.append(name)
             if not rows:
                 break
@@ -139,8 +137,17 @@ class StepwiseFraming:
                 steps[row].append((text, out))
                 if division and self.task.config.lowest_mark and value == LOWEST_MARK:
                     value = text.replace("(", "").replace(")", "")  # the fraction asked, kept as it is
+                long = programs[row][start]
                 if not _is_value(value) or len(steps[row]) > limit[row]:
                     programs[row] = [FAILED]
+                elif isinstance(long, LongProduct):
+                    try:
+                        product = long.take(value)
+                    except ValueError:  # not a whole number: no digit to take
+                        programs[row] = [FAILED]
+                    else:
+                        if product is not None:
+                            programs[row][start:stop] = [product]
                 elif division and self.task.config.prime_reductions and "/" in value:
                     # reduced by one prime: ask again with what was written, unless that is what was asked
                     top, _, bottom = value.partition("/")
@@ -149,6 +156,31 @@ class StepwiseFraming:
                 else:
                     programs[row][start:stop] = [value]
         return np.array([program[0] for program in programs], dtype=str), steps
+
+    def _next_step(self, program: list) -> tuple[str, list[str], tuple[int, int]]:
+        """The next step of a row: its operator, its two operands (a unary one's second is "0") and
+        the items of ``program`` it replaces, after the rules the task asks for rewrote it (the rules
+        of fractions, of signs, long products digit by digit: no arithmetic)."""
+        config = self.task.config
+        at = next(i for i, item in enumerate(program) if not isinstance(item, str))
+        if not isinstance(program[at], LongProduct):
+            name, arity = program[at]
+            rules = [rewrite] if config.fraction_rules else []
+            rules += [sign_rule] if config.unsigned_sums else []
+            for rule in rules:
+                ruled = rule(name, *program[at - 2 : at]) if arity == 2 else None
+                if ruled is not None:
+                    program[at - 2 : at + 1] = ruled
+                    at = next(i for i, item in enumerate(program) if not isinstance(item, str))
+                    name, arity = program[at]
+            long = LongProduct.of(*program[at - 2 : at]) if config.digit_products and name == "mul" and arity == 2 else None
+            if long is not None:
+                program[at - 2 : at + 1] = [long]
+                at -= 2
+        if isinstance(program[at], LongProduct):
+            name, *pair = program[at].step()
+            return name, pair, (at, at + 1)
+        return name, program[at - arity : at] if arity == 2 else [program[at - 1], "0"], (at - arity, at + 1)
 
     def _compute(self, model, steps: np.ndarray, tokenizer: Tokenizer, divisions: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """What the network wrote for each step, and its result (the final answer, after any partial

@@ -33,7 +33,9 @@ import numpy as np
 
 from ..errors import ConfigError
 from . import arrays
+from .digit_products import digit_steps
 from .programs import Item
+from .sign_rules import unsigned_steps
 from .steps import Steps
 
 RULES = ("add", "sub", "mul", "div")
@@ -120,14 +122,20 @@ def whole_steps(steps: Steps) -> Steps:
 
 def split_steps(steps: Steps, config) -> Steps:
     """The steps the network is given for ``steps``: split by the rules of fractions (option
-    fraction_rules), and reductions split prime by prime (option prime_reductions). Steps
-    split already are returned as they are."""
+    fraction_rules), reductions split prime by prime (option prime_reductions), sums with a
+    negative number by the rules of signs (option unsigned_sums), and products by a digit asked
+    digit by digit (option digit_products). Steps split already are returned
+    as they are."""
     if steps.split:
         return steps
     if config.fraction_rules:
         steps = whole_steps(steps)
     if config.prime_reductions:
         steps = prime_steps(steps)
+    if config.unsigned_sums:  # before digit_products, whose carries the loop adds as they are
+        steps = unsigned_steps(steps)
+    if config.digit_products:
+        steps = digit_steps(steps)
     return dataclasses.replace(steps, split=True)
 
 

@@ -20,7 +20,7 @@ TARGETS = ("answer", "reversed", "trace", "sums", "products", "steps")
 # options that set how problems and answers are written (they belong to a trained model, not to a test)
 FORMAT_OPTIONS = ("reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "input_format", "pad", "pad_side",
                   "target", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules",
-                  "forward_quotients", "prime_reductions", "lowest_mark", "align_sums")
+                  "forward_quotients", "prime_reductions", "lowest_mark", "align_sums", "digit_products", "unsigned_sums")
 MAX_VALUE_DIGITS = 1000  # numbers a task draws have at most this many digits (digits=D, values=LO-HI)
 
 
@@ -59,6 +59,8 @@ class TaskConfig:
     prime_reductions: bool = False
     lowest_mark: bool = False
     align_sums: bool = False
+    digit_products: bool = False
+    unsigned_sums: bool = False
     carry_chains: float = 0.0
     chain_length: tuple[int, int] = (0, 0)
     carry_runs: float = 0.0
@@ -151,6 +153,13 @@ OPTION_HELP: dict[str, str] = {
     "align_sums": "with target=steps: a sum or difference of two whole numbers is asked with both zero-padded to the "
     "wider one's digits (47+5 is asked as 47+05, (-3)-12 as (-03)-12), so every sum lines its columns up the same way and "
     "the many sums of a two-digit number and a digit use the tens column as the rare sums of two two-digit numbers do",
+    "digit_products": "with target=steps: a product of a whole number of two or more digits by a nonzero digit is asked "
+    "one digit at a time, as on paper: the digit times the multiplier, then that plus the carry the step before wrote "
+    "(336*5: 6*5, 3*5, 15+3, 3*5, 15+1 -> 1680), so the network computes products of two digits and small sums instead "
+    "of rare long products; the loop splits what it wrote into its last digit and the carry, which is text",
+    "unsigned_sums": "with target=steps: a sum or difference of two whole numbers with a negative one is asked on the "
+    "numbers without their signs, by the rules of signs (no arithmetic): a+(-b) as a-b, (-a)+b as b-a, (-a)-(-b) as b-a, "
+    "(-a)+(-b) and (-a)-b as a+b then its minus; the rare multi-digit sums then come in two patterns instead of eight",
     "practice_steps": "with target=steps, a training mixture: each step on two whole numbers of a kind kept whole by "
     "balance_steps (every kind without it) is followed by up to this many steps of the same kind (operator, signs, digit "
     "counts of the operands and of the result) with fresh operands, so the rarest kinds (reductions of two-digit numbers, "
@@ -271,7 +280,7 @@ def _coerce(key: str, value: Any) -> Any:
         if share > 1:
             raise ConfigError(f"option {key!r} is a share in [0, 1], got {got(value)}")
         return share
-    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules", "forward_quotients", "prime_reductions", "lowest_mark", "align_sums"}:
+    if key in {"negative_results", "reverse_input", "reverse_output", "pad_terms", "align_terms", "pad_answer", "partial_products", "magnitudes", "complements", "fractions", "carries", "borrows", "fraction_rules", "forward_quotients", "prime_reductions", "lowest_mark", "align_sums", "digit_products", "unsigned_sums"}:
         return parse_bool(key, value)
     if key == "python":
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -344,6 +353,10 @@ def _check(config: TaskConfig) -> None:
                           "fractions) and no pad_answer (its zeros would end a quotient)")
     if config.align_sums and config.target != "steps":
         raise ConfigError(f"option 'align_sums' pads the numbers of a decoding loop's sums: it needs target=steps, got target={config.target}")
+    if config.digit_products and config.target != "steps":
+        raise ConfigError(f"option 'digit_products' splits a decoding loop's products by a digit: it needs target=steps, got target={config.target}")
+    if config.unsigned_sums and config.target != "steps":
+        raise ConfigError(f"option 'unsigned_sums' rewrites a decoding loop's signed sums: it needs target=steps, got target={config.target}")
     if config.practice_steps and config.target != "steps":
         raise ConfigError(f"option 'practice_steps' adds steps to what a decoding loop trains on: it needs target=steps, got target={config.target}")
     if config.practice_steps and config.prime_reductions:
