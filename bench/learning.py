@@ -63,7 +63,7 @@ def describe(config: arithseq.TrainConfig) -> tuple[str, str]:
     parts = [options.get("target", "answer"), options.get("input_format", "text")]
     labels = {"reverse_output": "reversed", "complements": "complements", "magnitudes": "magnitudes", "carries": "carries",
               "borrows": "borrows", "fraction_rules": "fraction rules", "forward_quotients": "forward quotients",
-              "prime_reductions": "prime reductions"}
+              "prime_reductions": "prime reductions", "digit_products": "digit products", "unsigned_sums": "unsigned sums"}
     parts += [label for name, label in labels.items() if options.get(name)]
     for name in ("easy_steps", "balance_steps"):
         if float(config.mixture.get(name, 1)) < 1:

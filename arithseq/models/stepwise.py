@@ -10,8 +10,9 @@ row. With ``fraction_rules`` a step on a fraction is first rewritten by the rule
 fractions into steps on whole numbers (``arithseq.tasks.fraction_rules``), each
 computed by the network; with ``unsigned_sums`` a sum with a negative number is asked on
 numbers without signs (``arithseq.tasks.sign_rules``); with ``digit_products`` a product by
-a digit is asked digit by digit (``arithseq.tasks.digit_products``). Figures of such runs are reported apart from single-pass models: how many
-terms the loop can handle is the grammar's doing, not the network's.
+a digit is asked digit by digit (``arithseq.tasks.digit_products``). Figures of such runs are
+reported apart from single-pass models: how many terms the loop can handle is the grammar's
+doing, not the network's.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from ..tasks import Batch
 from ..tasks.digit_products import LongProduct
 from ..tasks.fraction_rules import LOWEST_MARK, mark_lowest, rewrite, split_steps
 from ..tasks.programs import exact_steps, postfix_program
-from ..tasks.sign_rules import sign_rule
 from ..tasks.rendering import reverse_text
+from ..tasks.sign_rules import sign_rule
 from ..tasks.steps import bracketed, final_answers, step_targets, step_texts, worked_steps
 from ..tokenizer import Tokenizer
 from .registry import Shapes
