@@ -14,6 +14,7 @@ from arithseq.errors import ConfigError
 from arithseq.tasks.digit_products import LongProduct, digit_steps
 from arithseq.tasks.fraction_rules import split_steps
 from arithseq.tasks.programs import exact_steps
+from arithseq.tasks.steps import step_texts
 
 DIGITS = {**OPTIONS, "digit_products": True}
 PRODUCT = re.compile(r"^\(?(-?\d+)\)?\*\(?(-?\d+)\)?$")
@@ -55,19 +56,21 @@ def test_the_loop_asks_the_trained_steps_and_writes_the_digits_side_by_side():
         assert sizes == [1, 1] or sizes[0] > 1 or "0" in (m[1], m[2])
 
 
-@given(st.integers(-10**15, 10**15).filter(lambda x: abs(x) >= 10), st.integers(-9, 9).filter(bool), st.booleans())
-def test_digit_steps_compute_every_product_and_the_loop_rebuilds_it(long, digit, first):
+@given(st.integers(-10**30, 10**30).filter(lambda x: abs(x) >= 10), st.integers(-9, 9).filter(bool), st.booleans())
+def test_digit_steps_are_the_steps_the_loop_asks_and_rebuild_the_product(long, digit, first):
     left, right = (digit, long) if first else (long, digit)
     task = arithseq.get_task("brackets", **DIGITS)
-    steps = digit_steps(exact_steps(task.grammar, [f"({left})*({right})"]))
+    steps = digit_steps(exact_steps(task.grammar, [f"({left})*({right})"]))  # past 2**62: Python ints
     own = ~steps.unary  # a negative operand is read as a unary minus first
     assert (steps.op[own] == "mul").sum() == len(str(abs(long)))  # one product of two digits a digit
-    state, asked = LongProduct.of(str(left), str(right)), []
+    state, asked, final = LongProduct.of(str(left), str(right)), [], None
     for value in steps.results()[own].tolist():
+        assert final is None  # the product is complete only after its last step
         asked.append(state.step())
         final = state.take(value)
     assert final == str(long * digit)  # the last sum in full, then the digits written side by side
-    assert [name for name, *_ in asked] == steps.op[own].tolist()
+    names, lefts, rights = (np.array(part) for part in zip(*asked))
+    assert step_texts(names, lefts, rights, np.zeros(len(asked), bool)).tolist() == steps.expressions()[own].tolist()
 
 
 def test_only_a_whole_number_of_two_or_more_digits_by_a_nonzero_digit_is_split():

@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from arithseq.errors import ConfigError
 from arithseq.tasks.fraction_rules import split_steps
 from arithseq.tasks.programs import exact_steps
 from arithseq.tasks.sign_rules import sign_rule, unsigned_steps
+from arithseq.tasks.steps import step_texts
 
 UNSIGNED = {**OPTIONS, "unsigned_sums": True}
 SIGNED_SUM = re.compile(r"^(\(-\d+\)[+-]|\d+[+-]\(-)")
@@ -51,6 +53,20 @@ def test_the_rules_of_signs_keep_the_value_and_leave_no_sign_in_a_sum(x, y, name
     assert stack == [x + y if name == "add" else x - y]
 
 
+@given(st.integers(-10**30, 10**30), st.integers(-10**30, 10**30), st.sampled_from(["+", "-"]))
+def test_training_steps_are_the_steps_the_rules_of_signs_ask(x, y, symbol):
+    task = arithseq.get_task("brackets", **UNSIGNED)
+    steps = unsigned_steps(exact_steps(task.grammar, [f"({x}){symbol}({y})"]))  # past 2**62: Python ints
+    own = steps.expressions()[-(2 if x < 0 and (y < 0) != (symbol == "-") else 1):].tolist()
+    items = sign_rule("add" if symbol == "+" else "sub", str(x), str(y)) or [str(x), str(y), ("add" if symbol == "+" else "sub", 2)]
+    first, second, (name, _) = items[:3]
+    expected = step_texts(np.array([name]), np.array([first]), np.array([second]), np.zeros(1, bool)).tolist()
+    if len(items) == 4:  # then its minus, of what the sum is
+        expected.append("-" + str(abs(x) + abs(y)))
+    assert own == expected
+    assert steps.results()[-1] == str(x + y if symbol == "+" else x - y)
+
+
 def test_the_loop_asks_the_trained_steps_with_long_products_too():
     for options in (UNSIGNED, {**UNSIGNED, "digit_products": True, "align_sums": True}):
         task = arithseq.get_task("brackets", **options)
@@ -60,9 +76,11 @@ def test_the_loop_asks_the_trained_steps_with_long_products_too():
         batch = task.sample(1500, seed=41, steps=True)
         traces = assert_asks_the_trained_steps(framing, batch, batch.steps)
         asked = [step for trace in traces for step, _ in trace]
-        assert not any(SIGNED_SUM.match(step) and "*" not in step for step in asked if not options.get("digit_products"))
-    # a long product's carries are added as they are (aligned here): (-15)+(-3) is its own step, not ruled
-    assert "(-15)+(-03)" in [step for step, _ in framing.trace(None, task.read(["(-336)*5"]).batch)[1][0]]
+        signed = [step for step in asked if SIGNED_SUM.match(step)]
+        if options.get("digit_products"):  # only a long product's carries, added as they are ((-15)+(-03), aligned)
+            assert signed and all(re.fullmatch(r"\(-\d+\)\+\(-0?\d\)", step) for step in signed)
+        else:
+            assert not signed
 
 
 def test_a_sign_rule_only_touches_sums_of_whole_numbers():
@@ -70,6 +88,8 @@ def test_a_sign_rule_only_touches_sums_of_whole_numbers():
     assert sign_rule("sub", "-3", "4") == ["3", "4", ("add", 2), ("neg", 1)]
 
 
-def test_unsigned_sums_needs_a_decoding_loop():
+def test_unsigned_sums_needs_a_decoding_loop_on_text():
     with pytest.raises(ConfigError, match="unsigned_sums.*target=steps"):
         arithseq.get_task("brackets", unsigned_sums=True)
+    with pytest.raises(ConfigError, match="unsigned_sums.*input_format=text"):  # its minus step (-83) is no column sum
+        arithseq.get_task("mixed", target="steps", input_format="columns", unsigned_sums=True)

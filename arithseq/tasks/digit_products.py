@@ -3,9 +3,10 @@
 With the task option ``digit_products`` (target steps), a product of a whole number of
 two or more digits by a nonzero digit is not given to the network as it stands. The loop
 asks for it the way it is done on paper, one digit of the long number at a time, from
-the units up: the digit times the multiplier, then that plus the carry from the digit
+the units up: that digit times the multiplier, then that plus the carry from the digit
 before. Of what the network writes, the last character is the product's digit and the
-rest is the carry into the next digit; the last digit's sum is written in full in front:
+rest is the carry into the next digit; for the leading digit, asked last, what the
+network writes goes in front as it stands:
 
     336*5  ->  6*5 = 30        digit 0, carry 3
                3*5 = 15, 15+3 = 18   digit 8, carry 1
@@ -13,7 +14,7 @@ rest is the carry into the next digit; the last digit's sum is written in full i
 
 A negative number's digits carry its sign (``(-336)*5`` asks ``(-6)*5``, ``(-15)+(-3)``,
 and so on, to ``-1680``). Every step is then a product of two digits or a sum of a
-number below 90 and a digit, kinds seen thousands of times an epoch, where a product of a
+number between -90 and 90 and a one-digit carry of the same sign, kinds seen thousands of times an epoch, where a product of a
 three-digit number by a digit is seen a few times. Splitting what the network wrote into
 its last character and the rest, and writing the digits side by side, is text: the loop
 takes no arithmetic. The network is trained on the same steps (:func:`digit_steps`).

@@ -153,13 +153,15 @@ OPTION_HELP: dict[str, str] = {
     "align_sums": "with target=steps: a sum or difference of two whole numbers is asked with both zero-padded to the "
     "wider one's digits (47+5 is asked as 47+05, (-3)-12 as (-03)-12), so every sum lines its columns up the same way and "
     "the many sums of a two-digit number and a digit use the tens column as the rare sums of two two-digit numbers do",
-    "digit_products": "with target=steps: a product of a whole number of two or more digits by a nonzero digit is asked "
-    "one digit at a time, as on paper: the digit times the multiplier, then that plus the carry the step before wrote "
-    "(336*5: 6*5, 3*5, 15+3, 3*5, 15+1 -> 1680), so the network computes products of two digits and small sums instead "
-    "of rare long products; the loop splits what it wrote into its last digit and the carry, which is text",
-    "unsigned_sums": "with target=steps: a sum or difference of two whole numbers with a negative one is asked on the "
-    "numbers without their signs, by the rules of signs (no arithmetic): a+(-b) as a-b, (-a)+b as b-a, (-a)-(-b) as b-a, "
-    "(-a)+(-b) and (-a)-b as a+b then its minus; the rare multi-digit sums then come in two patterns instead of eight",
+    "digit_products": "with target=steps: a product of a whole number of two or more digits by a nonzero digit (1 "
+    "included) is asked one digit at a time, as on paper: each digit of the long number times the multiplier, then that "
+    "plus the carry the step before wrote (336*5: 6*5, 3*5, 15+3, 3*5, 15+1 -> 1680), so the network computes products of "
+    "two digits and small sums instead of rare long products; the loop splits what it wrote into its last digit and the "
+    "carry, which is text. Its steps are on one-digit numbers: easy_steps below 1 thins them too",
+    "unsigned_sums": "with target=steps (text input): a sum or difference of two whole numbers with a negative one is asked "
+    "on the numbers without their signs, by the rules of signs (no arithmetic): a+(-b) as a-b, a-(-b) as a+b, (-a)+b and "
+    "(-a)-(-b) as b-a, (-a)+(-b) and (-a)-b as a+b then its minus; the rare multi-digit sums then come in two patterns "
+    "instead of eight. With digit_products a long product's carries are added as they are ((-15)+(-3))",
     "practice_steps": "with target=steps, a training mixture: each step on two whole numbers of a kind kept whole by "
     "balance_steps (every kind without it) is followed by up to this many steps of the same kind (operator, signs, digit "
     "counts of the operands and of the result) with fresh operands, so the rarest kinds (reductions of two-digit numbers, "
@@ -357,6 +359,9 @@ def _check(config: TaskConfig) -> None:
         raise ConfigError(f"option 'digit_products' splits a decoding loop's products by a digit: it needs target=steps, got target={config.target}")
     if config.unsigned_sums and config.target != "steps":
         raise ConfigError(f"option 'unsigned_sums' rewrites a decoding loop's signed sums: it needs target=steps, got target={config.target}")
+    if config.unsigned_sums and config.input_format == "columns":
+        raise ConfigError("option 'unsigned_sums' asks the minus of a negative sum as a step of its own (-83), which "
+                          "input_format=columns cannot read (two numbers joined by + or -): use input_format=text")
     if config.practice_steps and config.target != "steps":
         raise ConfigError(f"option 'practice_steps' adds steps to what a decoding loop trains on: it needs target=steps, got target={config.target}")
     if config.practice_steps and config.prime_reductions:

@@ -12,7 +12,10 @@ numbers without their signs, and a unary minus where the result is the negative 
 A sum of two two-digit numbers came in eight sign patterns, each a rare kind of step
 (one in several thousand); now every one is a sum or a difference of two numbers without
 signs, and the minus in front is a step the network gets right every time. The network
-is trained on the same rewritten steps (:func:`unsigned_steps`).
+is trained on the same rewritten steps (:func:`unsigned_steps`). With ``digit_products``
+a long product's carries are added as they are (``(-15)+(-3)``): the rules apply to the
+steps of the expression, before products are split. The minus is a step of its own
+(``-83``), which column encoding cannot read: the option needs text input.
 """
 
 from __future__ import annotations
