@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import arrays
+from .splicing import Piece, spliced, whole
 from .steps import Steps
 
 WHOLE = re.compile(r"-?\d+")
@@ -89,11 +90,11 @@ def digit_steps(steps: Steps) -> Steps:
     if steps.right is None or not len(steps):
         return steps
     (a, b), (c, d) = steps.left, steps.right
-    whole = ~steps.unary & (steps.op == "mul") & (b == 1) & (d == 1)
+    whole_numbers = ~steps.unary & (steps.op == "mul") & (b == 1) & (d == 1)
     small = lambda x: np.asarray((x != 0) & (x > -10) & (x < 10), bool)  # noqa: E731
     big = lambda x: np.asarray((x <= -10) | (x >= 10), bool)  # noqa: E731
-    first = whole & small(a) & big(c)  # the digit on the left
-    split = (whole & small(c) & big(a)) | first
+    first = whole_numbers & small(a) & big(c)  # the digit on the left
+    split = (whole_numbers & small(c) & big(a)) | first
     if not split.any():
         return steps
     index = np.nonzero(split)[0]
@@ -104,36 +105,19 @@ def digit_steps(steps: Steps) -> Steps:
     magnitude = np.where(negative, -long, long)
     count = arrays.digit_counts(magnitude)
     width = int(count.max())
-    per = 2 * width  # sub-steps a product can take: a digit's product and its carry's sum
     carry = np.zeros(len(index), dtype=magnitude.dtype)
-    keep = np.nonzero(~split)[0]
-    rows, keys, ops = [steps.row[keep]], [keep * per], [steps.op[keep]]
-    sides = {"left": [steps.left[0][keep]], "right": [steps.right[0][keep]], "result": [steps.result[0][keep]]}
-    denominators = {"left": [steps.left[1][keep]], "right": [steps.right[1][keep]], "result": [steps.result[1][keep]]}
-
-    def emit(pick, slot, op, x, y, z):
-        rows.append(steps.row[index[pick]])
-        keys.append(index[pick] * per + slot)
-        ops.append(np.full(len(pick), op))
-        for side, values in (("left", x), ("right", y), ("result", z)):
-            sides[side].append(values)
-            denominators[side].append(np.ones(len(pick), dtype=np.int64))
-
+    pieces = []
     for k in range(width):
         pick = np.nonzero(count > k)[0]
         place = (magnitude[pick] // 10**k) % 10
         own = np.where(negative[pick], -place, place)
         product = own * digit[pick]
-        emit(pick, 2 * k, "mul", np.where(first[pick], digit[pick], own), np.where(first[pick], own, digit[pick]), product)
+        pieces.append(Piece(index[pick], 2 * k, "mul", whole(np.where(first[pick], digit[pick], own)),
+                            whole(np.where(first[pick], own, digit[pick])), whole(product)))
         carried = np.nonzero(carry[pick] != 0)[0]
         total = product.copy()
         total[carried] = product[carried] + carry[pick][carried]
-        emit(pick[carried], 2 * k + 1, "add", product[carried], carry[pick][carried], total[carried])
+        pieces.append(Piece(index[pick[carried]], 2 * k + 1, "add", whole(product[carried]), whole(carry[pick][carried]), whole(total[carried])))
         size = np.where(total < 0, -total, total) // 10
         carry[pick] = np.where(total < 0, -size, size)
-    row, key = np.concatenate(rows), np.concatenate(keys)
-    pair = lambda side: (arrays.concat(sides[side]), arrays.concat(denominators[side]))  # noqa: E731
-    unary = np.concatenate([steps.unary[keep], np.zeros(len(row) - len(keep), bool)])
-    joined = Steps(row, np.concatenate(ops), pair("left"), pair("right"), unary, pair("result"))
-    order = np.lexsort((key, row))
-    return joined._select(order, row[order])
+    return spliced(steps, np.nonzero(~split)[0], pieces)

@@ -36,6 +36,7 @@ from . import arrays
 from .digit_products import digit_steps
 from .programs import Item
 from .sign_rules import unsigned_steps
+from .splicing import Piece, spliced, whole
 from .steps import Steps
 
 RULES = ("add", "sub", "mul", "div")
@@ -81,7 +82,6 @@ def whole_steps(steps: Steps) -> Steps:
         return steps
     index = np.nonzero(ruled)[0]
     a, b, c, d = (x[index] for x in (a, b, c, d))
-    one = np.ones(len(index), dtype=a.dtype)
     add = np.isin(steps.op[index], ("add", "sub"))
     mul, div = steps.op[index] == "mul", steps.op[index] == "div"
     sign = np.where(steps.op[index] == "sub", -1, 1)
@@ -100,24 +100,12 @@ def whole_steps(steps: Steps) -> Steps:
         (div & (b != 1), "mul", b, c, bc),
         (np.ones(len(index), bool), "div", top, bottom, None),
     ]
-    keep = np.nonzero(~ruled)[0]
-    rows, order, ops = [steps.row[keep]], [keep * len(parts) + len(parts) - 1], [steps.op[keep]]
-    columns = {side: ([pair[0][keep]], [pair[1][keep]]) for side, pair in (("left", steps.left), ("right", steps.right), ("result", steps.result))}
+    pieces = []
     for k, (which, op, x, y, z) in enumerate(parts):
         pick = np.nonzero(which)[0]
-        rows.append(steps.row[index[pick]])
-        order.append(index[pick] * len(parts) + k)
-        ops.append(np.asarray(np.broadcast_to(op, len(index))[pick], dtype=str))
-        result = (steps.result[0][index[pick]], steps.result[1][index[pick]]) if z is None else (z[pick], one[pick])
-        for side, (top_, bottom_) in (("left", (x[pick], one[pick])), ("right", (y[pick], one[pick])), ("result", result)):
-            columns[side][0].append(top_)
-            columns[side][1].append(bottom_)
-    row, key = np.concatenate(rows), np.concatenate(order)
-    joined = {side: (arrays.concat(tops), arrays.concat(bottoms)) for side, (tops, bottoms) in columns.items()}
-    unary = np.concatenate([steps.unary[keep], np.zeros(len(row) - len(keep), bool)])
-    whole = Steps(row, np.concatenate(ops), joined["left"], joined["right"], unary, joined["result"])
-    sorted_ = np.lexsort((key, row))
-    return whole._select(sorted_, row[sorted_])
+        result = (steps.result[0][index[pick]], steps.result[1][index[pick]]) if z is None else whole(z[pick])
+        pieces.append(Piece(index[pick], k, np.asarray(np.broadcast_to(op, len(index))[pick], dtype=str), whole(x[pick]), whole(y[pick]), result))
+    return spliced(steps, np.nonzero(~ruled)[0], pieces)
 
 
 def split_steps(steps: Steps, config) -> Steps:
@@ -173,23 +161,9 @@ def prime_steps(steps: Steps) -> Steps:
         left[alive], right[alive] = out_num[again], out_den[again]
         num[alive], den[alive] = out_num[again], out_den[again]
         k += 1
-    keep = np.nonzero(~division)[0]
-    chain = len(pieces)
-    order = [keep * (chain + 1)] + [index[which] * (chain + 1) + step for which, step, *_ in pieces]
-    rows = np.concatenate([steps.row[keep]] + [steps.row[index[which]] for which, *_ in pieces])
-    ones = lambda n: np.ones(n, dtype=a.dtype)  # noqa: E731
-    pair = lambda side, values: (  # noqa: E731
-        arrays.concat([side[0][keep]] + [v[0] for v in values]), arrays.concat([side[1][keep]] + [v[1] for v in values]))
-    split = Steps(
-        rows,
-        np.concatenate([steps.op[keep]] + [steps.op[index[which]] for which, *_ in pieces]),
-        pair(steps.left, [(x, ones(len(x))) for _, _, x, *_ in pieces]),
-        pair(steps.right, [(y, ones(len(y))) for _, _, _, y, *_ in pieces]),
-        np.concatenate([steps.unary[keep]] + [np.zeros(len(which), bool) for which, *_ in pieces]),
-        pair(steps.result, [(n, m) for *_, n, m in pieces]),
-    )
-    sorted_ = np.lexsort((np.concatenate(order), rows))
-    return split._select(sorted_, rows[sorted_])
+    return spliced(steps, np.nonzero(~division)[0], [
+        Piece(index[which], step, steps.op[index[which]], whole(x), whole(y), (n, m)) for which, step, x, y, n, m in pieces
+    ])
 
 
 def _smallest_prime_factor(values: np.ndarray) -> np.ndarray:

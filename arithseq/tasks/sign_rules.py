@@ -20,15 +20,12 @@ steps of the expression, before products are split. The minus is a step of its o
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-from . import arrays
+from .digit_products import WHOLE
 from .programs import Item
+from .splicing import Piece, spliced, whole
 from .steps import Steps
-
-WHOLE = re.compile(r"-?\d+")
 
 
 def sign_rule(name: str, left: str, right: str) -> list[Item] | None:
@@ -67,21 +64,8 @@ def unsigned_steps(steps: Steps) -> Steps:
     first, second = np.where(swapped, y, x), np.where(swapped, x, y)
     value = steps.result[0][index]
     total = np.where(negated, -value, value)
-    one = np.ones(len(index), dtype=np.int64)
-    keep = np.nonzero(~ruled)[0]
-    pieces = [  # (rows, order keys, op, unary, left, right, result): the kept steps, the rewritten, the minus
-        (keep, keep * 2, steps.op[keep], steps.unary[keep], _pair(steps.left, keep), _pair(steps.right, keep), _pair(steps.result, keep)),
-        (index, index * 2, op, np.zeros(len(index), bool), (first, one), (second, one), (total, one)),
-    ]
     minus = np.nonzero(negated)[0]
-    pieces.append((index[minus], index[minus] * 2 + 1, np.full(len(minus), "neg"), np.ones(len(minus), bool),
-                   (total[minus], one[minus]), (np.zeros(len(minus), dtype=np.int64), one[minus]), (value[minus], one[minus])))
-    row = np.concatenate([steps.row[p[0]] for p in pieces])
-    joined = lambda k: (arrays.concat([p[k][0] for p in pieces]), arrays.concat([p[k][1] for p in pieces]))  # noqa: E731
-    split = Steps(row, np.concatenate([p[2] for p in pieces]), joined(4), joined(5), np.concatenate([p[3] for p in pieces]), joined(6))
-    order = np.lexsort((np.concatenate([p[1] for p in pieces]), row))
-    return split._select(order, row[order])
-
-
-def _pair(pair: tuple[np.ndarray, np.ndarray], index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return pair[0][index], pair[1][index]
+    return spliced(steps, np.nonzero(~ruled)[0], [
+        Piece(index, 0, op, whole(first), whole(second), whole(total)),
+        Piece(index[minus], 1, "neg", whole(total[minus]), whole(np.zeros(len(minus), dtype=np.int64)), whole(value[minus]), unary=True),
+    ])
